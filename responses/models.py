@@ -1,0 +1,478 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import UNIT_ROLES, Role
+from proposals.models import Proposal
+from responses.choices import (
+    AssignmentRole,
+    AssignmentStatus,
+    ContactMethod,
+    ReminderKind,
+    ReplyStatus,
+    RequestStatus,
+    Satisfaction,
+)
+
+
+def _sees_everything(user) -> bool:
+    return user.is_superuser or user.role in (Role.COMMITTEE, Role.LEADER)
+
+
+class UnitScopedQuerySet(models.QuerySet):
+    """visible_to for rows that belong to a unit through ``unit_path``.
+
+    Committee staff and leaders see all rows, unit staff their unit's rows,
+    members and anonymous users none unless a subclass says otherwise.
+    """
+
+    unit_path = "assignment__unit_id"
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if _sees_everything(user):
+            return self
+        if user.role in UNIT_ROLES:
+            return self.filter(**{self.unit_path: user.unit_id})
+        return self.visible_to_member(user)
+
+    def visible_to_member(self, user):
+        return self.none()
+
+
+class Holiday(models.Model):
+    """A day that overrides China's official calendar: a holiday or a working day (调休).
+
+    Adds the years that the chinesecalendar package does not know yet, or
+    corrects a local arrangement. An entry here always wins over the package.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=40, blank=True)
+    is_working_day = models.BooleanField(
+        _("working day"), default=False, help_text=_("Tick for a weekend day that becomes a working day (调休)")
+    )
+
+    class Meta:
+        verbose_name = _("holiday or working-day override")
+        verbose_name_plural = _("holiday calendar")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class ReplyCategory(models.Model):
+    """A reply category (答复类别); Shenzhen uses A to D, the list is editable."""
+
+    code = models.CharField(_("code"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    requires_commitment = models.BooleanField(
+        _("requires a commitment date"), default=False, help_text=_("Such replies are followed up on that date (跟踪答复)")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reply category")
+        verbose_name_plural = _("reply categories")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class AssignmentQuerySet(UnitScopedQuerySet):
+    unit_path = "unit_id"
+
+    def visible_to_member(self, user):
+        return self.filter(proposal__in=Proposal.objects.visible_to(user))
+
+    def open(self):
+        from responses.choices import OPEN_ASSIGNMENT_STATUSES
+
+        return self.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+
+
+class Assignment(models.Model):
+    """A proposal handed to one unit (交办) in one handling round, with its role and due dates.
+
+    Each due date keeps the explanation of how it was computed and whether it is
+    provisional (its year's official holiday calendar was not yet published).
+    """
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("proposal"))
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit"))
+    role = models.CharField(_("role"), max_length=12, choices=AssignmentRole.choices)
+    round = models.PositiveSmallIntegerField(_("handling round"), default=1)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING, db_index=True
+    )
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned by"))
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("accepted by")
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    reply_due = models.DateField(_("reply due"), null=True, blank=True)
+    reply_due_note = models.CharField(_("how the reply due date was computed"), max_length=300, blank=True)
+    reply_due_provisional = models.BooleanField(_("reply due date provisional"), default=False)
+    original_reply_due = models.DateField(_("reply due before extensions"), null=True, blank=True)
+    reply_cap = models.DateField(_("latest date with extensions"), null=True, blank=True)
+    reply_cap_note = models.CharField(_("how the latest date was computed"), max_length=300, blank=True)
+    opinion_due = models.DateField(_("opinion due"), null=True, blank=True)
+    opinion_due_note = models.CharField(_("how the opinion due date was computed"), max_length=300, blank=True)
+    return_window_ends = models.DateField(_("return window ends"), null=True, blank=True)
+    return_window_note = models.CharField(_("how the return window was computed"), max_length=300, blank=True)
+    contact_due = models.DateField(_("contact expected by"), null=True, blank=True)
+    contact_due_note = models.CharField(_("how the contact date was computed"), max_length=300, blank=True)
+    deadlines_provisional = models.BooleanField(
+        _("some due dates provisional"), default=False, db_index=True,
+        help_text=_("Recomputed by manage.py recompute_deadlines once the year's calendar is published"),
+    )
+    instructions = models.TextField(_("instructions from the committee"), blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["reply_due", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "round"],
+                condition=Q(role=AssignmentRole.LEAD) & ~Q(status=AssignmentStatus.RETURNED),
+                name="one_lead_unit_per_round",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal", "unit", "round"],
+                condition=~Q(status=AssignmentStatus.RETURNED),
+                name="unit_once_per_proposal_round",
+            ),
+        ]
+        indexes = [
+            # Used by the reminder scan and the unit's worklist: open rows by due date.
+            models.Index(fields=["status", "reply_due"], name="assignment_status_due"),
+            models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.number or self.proposal.title} → {self.unit} ({self.get_role_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (AssignmentStatus.PENDING, AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED)
+
+    def days_left(self, today=None) -> int | None:
+        """Days until the reply is due; negative when overdue."""
+        if self.reply_due is None:
+            return None
+        today = today or timezone.localdate()
+        return (self.reply_due - today).days
+
+
+class OpinionQuerySet(UnitScopedQuerySet):
+    def visible_to(self, user):
+        if user.is_authenticated and user.role in UNIT_ROLES:
+            # A co-handler sees what it wrote; the lead unit sees the opinions sent to it.
+            lead_proposals = Assignment.objects.filter(unit_id=user.unit_id, role=AssignmentRole.LEAD).values("proposal_id")
+            return self.filter(Q(assignment__unit_id=user.unit_id) | Q(assignment__proposal_id__in=lead_proposals))
+        return super().visible_to(user)
+
+
+class Opinion(models.Model):
+    """A co-handling unit's written input (会办意见) to the lead unit, due before the reply."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="opinion", verbose_name=_("assignment"))
+    body = models.TextField(_("opinion"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    is_late = models.BooleanField(_("late"), default=False)
+
+    objects = OpinionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("co-handling opinion")
+        verbose_name_plural = _("co-handling opinions")
+        ordering = ["sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment.unit} · {self.sent_at:%Y-%m-%d}"
+
+
+class ContactQuerySet(UnitScopedQuerySet):
+    pass
+
+
+class Contact(models.Model):
+    """A record of the unit talking with the proposer before replying (办前沟通)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("assignment"))
+    contacted_on = models.DateField(_("date"))
+    method = models.CharField(_("method"), max_length=10, choices=ContactMethod.choices)
+    participants = models.CharField(_("who took part"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact with proposer")
+        verbose_name_plural = _("contacts with proposers")
+        ordering = ["-contacted_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contacted_on:%Y-%m-%d} {self.get_method_display()}"
+
+
+class ReplyQuerySet(UnitScopedQuerySet):
+    def visible_to_member(self, user):
+        return self.filter(status=ReplyStatus.SENT, assignment__proposal__in=Proposal.objects.visible_to(user))
+
+    def sent(self):
+        return self.filter(status=ReplyStatus.SENT)
+
+
+class Reply(models.Model):
+    """A reply letter (答复函) from a lead or separate unit, signed off by the unit leader and sent.
+
+    ``version`` is the optimistic lock: a save names the version it started from
+    and is refused when someone saved in between.
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="replies", verbose_name=_("assignment"))
+    round = models.PositiveSmallIntegerField(_("handling round"), default=1)
+    is_followup = models.BooleanField(_("follow-up reply (跟踪答复)"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT, db_index=True)
+    category = models.ForeignKey(
+        ReplyCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="replies", verbose_name=_("reply category")
+    )
+    letter_number = models.CharField(_("letter number (发文字号)"), max_length=60, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=40, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    commitment_date = models.DateField(
+        _("commitment date"), null=True, blank=True, help_text=_("For category B: when a follow-up reply is due")
+    )
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by"))
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("signed by")
+    )
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+    sendback_comment = models.TextField(_("comments when sent back"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ReplyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "round"], condition=Q(is_followup=False), name="one_reply_per_assignment_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.letter_number or f"{self.assignment}"
+
+
+class ReplyRevisionQuerySet(UnitScopedQuerySet):
+    unit_path = "reply__assignment__unit_id"
+
+
+class ReplyRevision(models.Model):
+    """Field-level history of a reply draft: who changed which fields from what to what."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("reply"))
+    version = models.PositiveIntegerField(_("version"))
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("editor"))
+    changes = models.JSONField(_("changes"), default=dict)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = ReplyRevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reply revision")
+        verbose_name_plural = _("reply revisions")
+        ordering = ["reply", "version"]
+        constraints = [models.UniqueConstraint(fields=["reply", "version"], name="reply_revision_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.reply} v{self.version}"
+
+
+class FeedbackQuerySet(UnitScopedQuerySet):
+    unit_path = "reply__assignment__unit_id"
+
+    def visible_to_member(self, user):
+        return self.filter(user=user)
+
+
+class Feedback(models.Model):
+    """A proposer's rating of a sent reply (满意度测评): attitude and result rated separately."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("reply"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_given", verbose_name=_("proposer"))
+    attitude = models.CharField(_("handling attitude"), max_length=14, choices=Satisfaction.choices)
+    result = models.CharField(_("handling result"), max_length=14, choices=Satisfaction.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("given at"), default=timezone.now)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["reply", "user"], name="one_feedback_per_proposer_reply")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_attitude_display()} / {self.get_result_display()}"
+
+    @property
+    def is_dissatisfied(self) -> bool:
+        return Satisfaction.DISSATISFIED in (self.attitude, self.result)
+
+
+class RequestQuerySet(UnitScopedQuerySet):
+    pass
+
+
+class ReturnRequest(models.Model):
+    """A unit's request to hand an assignment back (申请退回/调整), made inside the return window."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="return_requests", verbose_name=_("assignment"))
+    reason = models.TextField(_("reason"))
+    suggested_unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("suggested unit")
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True)
+    previous_status = models.CharField(_("assignment status before the request"), max_length=20, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("return request")
+        verbose_name_plural = _("return requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(status=RequestStatus.PENDING), name="one_pending_return_request"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.get_status_display()}"
+
+
+class ExtensionRequest(models.Model):
+    """A unit's request for more time (延期); the committee may approve up to the hard cap."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extension_requests", verbose_name=_("assignment"))
+    reason = models.TextField(_("reason"))
+    requested_until = models.DateField(_("requested new due date"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True)
+    approved_until = models.DateField(_("approved new due date"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(status=RequestStatus.PENDING), name="one_pending_extension_request"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.requested_until:%Y-%m-%d}"
+
+
+class ReminderQuerySet(UnitScopedQuerySet):
+    def visible_to_member(self, user):
+        # Members see reminders addressed to them as co-signers or raters, nothing about units.
+        return self.filter(proposer__user=user)
+
+    def unsent(self):
+        return self.filter(sent_at__isnull=True)
+
+
+class Reminder(models.Model):
+    """One reminder (催办) to send: unique per (target, kind, stage), so no scan or crash can make two.
+
+    The target is the row the reminder is about (an assignment, a co-signer's
+    Proposer row, a reply awaiting feedback). A delivery claims the row before
+    sending and marks it sent in the same transaction.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    stage = models.CharField(
+        _("stage"), max_length=40, help_text=_("For example d30, d7, today, overdue-2, or a date for manual reminders")
+    )
+    target_type = models.CharField(_("target type"), max_length=20)
+    target_id = models.PositiveBigIntegerField(_("target id"))
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("proposal"))
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders", verbose_name=_("assignment")
+    )
+    proposer = models.ForeignKey(
+        "proposals.Proposer", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders", verbose_name=_("proposer")
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    recipients = models.JSONField(_("recipients (user ids)"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sent by")
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["target_type", "target_id", "kind", "stage"], name="one_reminder_per_target_kind_stage"),
+        ]
+        indexes = [
+            # Partial index used by the delivery sweep: only unsent rows, whatever the history size.
+            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="reminder_unsent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.stage}"

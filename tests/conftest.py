@@ -1,0 +1,14 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    # The production hasher is deliberately slow; tests sign in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(settings):
+    # Tasks published from services run in-process in unit tests; the integration
+    # tests start real workers instead.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
