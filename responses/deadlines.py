@@ -240,3 +240,56 @@ def assignment_deadlines(session, assigned_on: dt.date, *, with_opinion: bool, c
         provisional.append(opinion)
     fields["deadlines_provisional"] = any(d.provisional for d in provisional)
     return fields
+
+
+def recompute_provisional(cal: WorkCalendar | None = None) -> list[tuple[int, dict]]:
+    """Recompute provisional due dates of open assignments whose years are now known.
+
+    An assignment stays provisional while any of its dates is still in an
+    unknown year. A reply date moved by an approved extension is the
+    committee's decision and is kept. Returns (assignment id, changed fields).
+    """
+    from django.db import transaction
+
+    from proposals.choices import EventVerb
+    from proposals.models import Event
+    from responses.models import Assignment
+
+    cal = cal or WorkCalendar.load()
+    changed: list[tuple[int, dict]] = []
+    candidates = Assignment.objects.open().filter(deadlines_provisional=True).select_related("proposal__session")
+    for assignment in candidates.iterator():
+        fields = assignment_deadlines(
+            assignment.proposal.session,
+            timezone_localdate(assignment.assigned_at),
+            with_opinion=assignment.opinion_due is not None,
+            cal=cal,
+        )
+        if assignment.original_reply_due and assignment.reply_due != assignment.original_reply_due:
+            for name in ("reply_due", "reply_due_note", "reply_due_provisional"):
+                fields.pop(name)
+        diff = {
+            name: [str(getattr(assignment, name)), str(value)]
+            for name, value in fields.items()
+            if getattr(assignment, name) != value
+        }
+        if not diff:
+            continue
+        with transaction.atomic():
+            Assignment.objects.filter(pk=assignment.pk).update(**fields)
+            Event.objects.create(
+                proposal_id=assignment.proposal_id,
+                verb=EventVerb.DEADLINE_RECOMPUTED,
+                object_type="assignment",
+                object_id=assignment.pk,
+                note=fields.get("reply_due_note", assignment.reply_due_note),
+                data={"changes": diff},
+            )
+        changed.append((assignment.pk, diff))
+    return changed
+
+
+def timezone_localdate(moment: dt.datetime) -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate(moment)

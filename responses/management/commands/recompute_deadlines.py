@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from responses.deadlines import recompute_provisional
+
+
+class Command(BaseCommand):
+    help = "Recompute provisional due dates once the year's official holiday calendar is known."
+
+    def handle(self, *args, **options) -> None:
+        changed = recompute_provisional()
+        for assignment_id, diff in changed:
+            self.stdout.write(f"assignment {assignment_id}: " + ", ".join(f"{k} {a} → {b}" for k, (a, b) in diff.items()))
+        self.stdout.write(self.style.SUCCESS(f"{len(changed)} assignment(s) recomputed"))

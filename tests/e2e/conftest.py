@@ -1,0 +1,108 @@
+"""Browser-test fixtures: Debian's headless Chromium driven by Playwright, a live server, a page per role.
+
+Playwright's sync API runs an event loop in the test thread; Django's async
+safety check would then refuse database access from the same thread, so it is
+lifted here for these tests only (the live server itself runs in its own thread).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+ARTIFACTS = Path(settings.BASE_DIR) / "var" / "e2e"
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if not path:
+        pytest.fail("Debian's chromium is not installed: run `make browser` (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path) -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_data(transactional_db, settings) -> None:
+    """The demo data of `manage.py seed_demo`, with the demo password known to the tests."""
+    settings.DEMO_PASSWORD = "demo-e2e-password"
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator[Callable]:
+    """Opens fresh Chinese-language pages (one browser context each) against the live server."""
+    contexts = []
+
+    def make(viewport: dict | None = None):
+        context = browser.new_context(
+            viewport=viewport or DESKTOP,
+            locale="zh-CN",
+            base_url=live_server.url,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def login(new_page, demo_data, settings) -> Callable:
+    """login("chencheng") returns a page signed in as that demo account."""
+
+    def sign_in(username: str, viewport: dict | None = None):
+        page = new_page(viewport)
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", settings.DEMO_PASSWORD)
+        page.click("button[type=submit], input[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return sign_in
+
+
+def screenshot(page, name: str) -> Path:
+    """Saves a full-page PNG under var/e2e/ for people to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
