@@ -137,7 +137,9 @@ def _months_due(cal: WorkCalendar, start: dt.date, months: int, label: str) -> D
             "due": due.isoformat(),
         }
     else:
-        note = _("%(label)s: %(start)s + %(months)d months = %(base)s (%(why)s), moved to the next working day %(due)s.") % {
+        note = _(
+            "%(label)s: %(start)s + %(months)d months = %(base)s (%(why)s), moved to the next working day %(due)s."
+        ) % {
             "label": label,
             "start": start.isoformat(),
             "months": months,

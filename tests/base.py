@@ -25,8 +25,13 @@ PASSWORD = "test-pass-123456"
 
 def make_user(username: str, full_name: str, role: str = Role.MEMBER, unit: Unit | None = None, **extra) -> User:
     user = User.objects.create_user(
-        username=username, password=PASSWORD, full_name=full_name, role=role, unit=unit,
-        email=f"{username}@example.org", **extra,
+        username=username,
+        password=PASSWORD,
+        full_name=full_name,
+        role=role,
+        unit=unit,
+        email=f"{username}@example.org",
+        **extra,
     )
     if role == Role.MEMBER:
         MemberProfile.objects.create(user=user, member_number=f"M{user.pk:05d}", sector="经济界", party="无党派")
@@ -34,7 +39,14 @@ def make_user(username: str, full_name: str, role: str = Role.MEMBER, unit: Unit
 
 
 def make_session(**overrides) -> Session:
-    fields = {"name": "六届三次会议", "full_name": "深圳市福田区政协第六届第三次会议", "term": 6, "meeting": 3, "year": 2023, "is_current": True}
+    fields = {
+        "name": "六届三次会议",
+        "full_name": "深圳市福田区政协第六届第三次会议",
+        "term": 6,
+        "meeting": 3,
+        "year": 2023,
+        "is_current": True,
+    }
     fields.update(overrides)
     return Session.objects.create(**fields)
 
@@ -75,9 +87,13 @@ def make_proposal(
         created_by=lead,
         **extra,
     )
-    Proposer.objects.create(proposal=proposal, user=lead, role=ProposerRole.LEAD, status=ProposerStatus.CONFIRMED, order=0)
+    Proposer.objects.create(
+        proposal=proposal, user=lead, role=ProposerRole.LEAD, status=ProposerStatus.CONFIRMED, order=0
+    )
     for i, user in enumerate(cosigners, start=1):
-        Proposer.objects.create(proposal=proposal, user=user, role=ProposerRole.COSIGNER, status=cosigner_status, order=i)
+        Proposer.objects.create(
+            proposal=proposal, user=user, role=ProposerRole.COSIGNER, status=cosigner_status, order=i
+        )
     return proposal
 
 

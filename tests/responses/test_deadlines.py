@@ -76,7 +76,9 @@ class SessionDeadlineTests(PersonaTestCase):
         self.session.return_window_workdays = 3
 
         self.assertEqual(reply_due(self.session, dt.date(2025, 7, 1), PACKAGE_ONLY).date, dt.date(2025, 9, 1))
-        self.assertEqual(return_window_ends(self.session, dt.date(2026, 2, 12), PACKAGE_ONLY).date, dt.date(2026, 2, 24))
+        self.assertEqual(
+            return_window_ends(self.session, dt.date(2026, 2, 12), PACKAGE_ONLY).date, dt.date(2026, 2, 24)
+        )
 
     def test_the_feedback_window_counts_fifteen_working_days_across_national_day(self):
         # Sent Tue 2025-09-30: October 1–8 are holidays, Sat 10-11 is a working day.

@@ -9,5 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         changed = recompute_provisional()
         for assignment_id, diff in changed:
-            self.stdout.write(f"assignment {assignment_id}: " + ", ".join(f"{k} {a} → {b}" for k, (a, b) in diff.items()))
+            self.stdout.write(
+                f"assignment {assignment_id}: " + ", ".join(f"{k} {a} → {b}" for k, (a, b) in diff.items())
+            )
         self.stdout.write(self.style.SUCCESS(f"{len(changed)} assignment(s) recomputed"))

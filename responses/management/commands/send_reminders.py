@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from responses import reminders
+
+
+class Command(BaseCommand):
+    help = "Scan for due reminders and deliver them in this process, without a broker (for cron and tests)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--once", action="store_true", help="Scan and deliver once, then exit.")
+        parser.add_argument("--dry-run", action="store_true", help="List what is due; write and send nothing.")
+
+    def handle(self, *args, once: bool, dry_run: bool, **options) -> None:
+        if not once and not dry_run:
+            raise CommandError("Give --once (scan and deliver) or --dry-run (list only).")
+        if dry_run:
+            due = reminders.find_due()
+            for item in due:
+                self.stdout.write(
+                    f"{item.kind}\t{item.stage}\t{item.target_type}:{item.target_id}\tproposal {item.proposal_id}"
+                    f"\tdue {item.due_on or '-'}\trecipients {','.join(map(str, item.recipients))}"
+                )
+            self.stdout.write(f"{len(due)} due (dry run: nothing written or sent)")
+            return
+        created = reminders.scan()
+        sent = failed = 0
+        for pk in reminders.sweep(publish=None, now=timezone.now()):
+            if reminders.deliver(pk):
+                sent += 1
+            else:
+                failed += 1
+        self.stdout.write(self.style.SUCCESS(f"{created} new, {sent} sent, {failed} not sent"))

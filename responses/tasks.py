@@ -1,0 +1,30 @@
+"""Celery tasks. They take primary keys, call the reminders module, and return quietly when a row is gone."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from responses import reminders
+
+
+@shared_task(ignore_result=True)
+def scan_reminders() -> int:
+    """The one beat entry: insert what became due, then queue every unsent row."""
+    created = reminders.scan()
+    reminders.sweep(publish=lambda pk: deliver_reminder.apply_async(args=[pk]))
+    return created
+
+
+@shared_task(
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def deliver_reminder(reminder_id: int) -> bool:
+    # A delivered or deleted row makes this a no-op, so a redelivered message is harmless.
+    return reminders.deliver(reminder_id)
