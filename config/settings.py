@@ -205,13 +205,26 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
 
 REMINDER_SCAN_CRONTAB = env.string("REMINDER_SCAN_CRONTAB", "* * * * *")
-_minute, _hour, _dom, _month, _dow = (REMINDER_SCAN_CRONTAB.split() + ["*"] * 5)[:5]
+# Seconds between scans instead of the crontab (tests and busy sites); 0 uses the crontab.
+REMINDER_SCAN_INTERVAL = env.integer("REMINDER_SCAN_INTERVAL", 0)
+# Unsent reminders queued longer ago than this are queued again (a dead worker or a lost publish).
+REMINDER_REQUEUE_SECONDS = env.integer("REMINDER_REQUEUE_SECONDS", 300)
+try:
+    _minute, _hour, _dom, _month, _dow = REMINDER_SCAN_CRONTAB.split()
+except ValueError as exc:
+    raise ImproperlyConfigured(f"REMINDER_SCAN_CRONTAB must have five fields, not {REMINDER_SCAN_CRONTAB!r}") from exc
+if REMINDER_SCAN_INTERVAL > 0:
+    _scan_schedule = float(REMINDER_SCAN_INTERVAL)
+    _scan_expires = max(1.0, REMINDER_SCAN_INTERVAL * 0.9)
+else:
+    _scan_schedule = crontab(minute=_minute, hour=_hour, day_of_month=_dom, month_of_year=_month, day_of_week=_dow)
+    _scan_expires = 55.0
 CELERY_BEAT_SCHEDULE = {
     "scan-reminders": {
         "task": "responses.tasks.scan_reminders",
-        "schedule": crontab(minute=_minute, hour=_hour, day_of_month=_dom, month_of_year=_month, day_of_week=_dow),
-        # A scan not started within its minute is dropped: the next one covers it.
-        "options": {"expires": env.integer("REMINDER_SCAN_EXPIRES", 55)},
+        "schedule": _scan_schedule,
+        # A scan not started before the next one is due is dropped: the next one covers it.
+        "options": {"expires": _scan_expires},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

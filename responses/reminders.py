@@ -42,7 +42,6 @@ logger = logging.getLogger(__name__)
 # A scan that did not run for this many days still catches up on what crossed a threshold meanwhile.
 CATCH_UP_DAYS = 7
 # Rows queued but not sent after this long are queued again (dead worker, lost publish).
-REQUEUE_AFTER = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 OPINION_STAGES = [7, 1]
 FEEDBACK_REMIND_AFTER_DAYS = 7
@@ -50,6 +49,10 @@ COSIGN_REMIND_BEFORE = dt.timedelta(days=3)
 FOLLOWUP_STAGES = [7, 0]
 
 REPLY_OPEN = [AssignmentStatus.PENDING, AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED]
+
+
+def requeue_after() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -358,7 +361,7 @@ def sweep(publish: Callable[[int], None] | None, now: dt.datetime | None = None,
     now = now or timezone.now()
     rows = list(
         Reminder.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - requeue_after()))
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
@@ -390,7 +393,23 @@ def _claim(pk: int) -> Reminder | None:
 
 
 def deliver(pk: int, *, now: dt.datetime | None = None) -> bool:
-    """Send one reminder if it is still unsent; True when this call sent it."""
+    """Send one reminder if it is still unsent; True when this call sent it.
+
+    The SMTP connection is closed only after the commit, so the time between the
+    server accepting the message and the row being marked sent is as short as it
+    can be: a crash inside it is the only way a reminder goes out twice.
+    """
+    mail_connection = get_connection(fail_silently=False)
+    try:
+        return _deliver(pk, mail_connection, now)
+    finally:
+        try:
+            mail_connection.close()
+        except Exception as exc:  # noqa: BLE001 - the message was already accepted
+            logger.info("closing the mail connection failed: %s", exc)
+
+
+def _deliver(pk: int, mail_connection, now: dt.datetime | None) -> bool:
     with transaction.atomic():
         reminder = _claim(pk)
         if reminder is None:
@@ -410,8 +429,9 @@ def deliver(pk: int, *, now: dt.datetime | None = None) -> bool:
                 addresses = [u.email for u in recipients if u.email]
                 if addresses:
                     link = f"{settings.SITE_URL}{url}"
-                    message = EmailMessage(subject, f"{body}\n\n{link}\n", to=addresses)
-                    get_connection(fail_silently=False).send_messages([message])
+                    message = EmailMessage(subject, f"{body}\n\n{link}\n", to=addresses, connection=mail_connection)
+                    mail_connection.open()
+                    mail_connection.send_messages([message])
         except Exception as exc:  # noqa: BLE001 - recorded, and retried with backoff by the sweep
             attempts = reminder.attempts + 1
             Reminder.objects.filter(pk=pk).update(
