@@ -35,7 +35,7 @@ from accounts.models import User
 from proposals.choices import EventVerb, ProposalStatus, ProposerStatus
 from proposals.models import Event, Notification, Proposer, Session
 from responses.choices import AssignmentRole, AssignmentStatus, ReminderKind, ReplyStatus
-from responses.models import Assignment, Reminder, Reply
+from responses.models import Assignment, Feedback, Reminder, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -115,163 +115,129 @@ class People:
         return [pk for level in reached for pk in self.for_level(level, unit_id)]
 
 
-def _window(today: dt.date, days_ahead: int, catch_up: int = CATCH_UP_DAYS) -> tuple[dt.date, dt.date]:
-    """Dates that crossed "``days_ahead`` days before due" within the last ``catch_up`` days."""
-    last = today + dt.timedelta(days=days_ahead)
-    return last - dt.timedelta(days=catch_up - 1), last
+def _stages(session: Session) -> list[int]:
+    return sorted({int(n) for n in (session.reminder_days_before or []) if int(n) > 0})
 
 
 def _stage_for(days_left: int, stages: list[int]) -> int | None:
-    """The smallest configured stage that ``days_left`` has reached (7 days left → the d7 stage)."""
-    reached = [n for n in sorted(stages) if n >= days_left]
-    return reached[0] if reached else None
+    """The smallest stage that ``days_left`` has reached (5 days left with stages 30, 7, 1 → 7)."""
+    reached = [n for n in stages if n >= days_left]
+    return min(reached) if reached else None
 
 
-def _reply_rules(session: Session, today: dt.date, people: People) -> Iterable[Due]:
-    stages = sorted({int(n) for n in (session.reminder_days_before or []) if int(n) > 0})
+def _crossed_recently(days_left: int, stage: int, stages: list[int]) -> bool:
+    """Whether the threshold "``stage`` days before" was crossed within the catch-up days.
+
+    Keeps a scan from announcing a stage long after it began (an assignment
+    created with 20 days left gets no "30 days left" reminder).
+    """
+    smaller = max([n for n in stages if n < stage], default=0)
+    return stage - days_left < min(CATCH_UP_DAYS, stage - smaller)
+
+
+def _days_ahead_q(field: str, today: dt.date, days: Iterable[int]) -> Q:
+    """``field`` falls in the catch-up window ending ``days`` days from today, for each of ``days``."""
+    q = Q()
+    for ahead in sorted(set(days)):
+        last = today + dt.timedelta(days=ahead)
+        q |= Q(**{f"{field}__range": (last - dt.timedelta(days=CATCH_UP_DAYS - 1), last)})
+    return q
+
+
+def _reply_rules(sessions: dict[int, Session], today: dt.date, people: People) -> Iterable[Due]:
     base = Assignment.objects.filter(
-        proposal__session=session, status__in=REPLY_OPEN, role__in=[AssignmentRole.LEAD, AssignmentRole.SEPARATE]
-    )
-    # Due in N days: only dates that crossed a stage threshold recently, so older stages are not re-sent.
-    ranges = Q()
-    for index, days in enumerate(stages):
-        smaller = stages[index - 1] if index else 0
-        start, end = _window(today, days, min(CATCH_UP_DAYS, days - smaller))
-        ranges |= Q(reply_due__range=(start, end))
-    if stages:
-        rows = base.filter(ranges, reply_due__gt=today).values_list("pk", "proposal_id", "unit_id", "reply_due")
-        for pk, proposal_id, unit_id, due in rows:
-            stage = _stage_for((due - today).days, stages)
-            if stage is not None:
-                yield Due(
-                    ReminderKind.REPLY_DUE,
-                    f"d{stage}",
-                    "assignment",
-                    pk,
-                    proposal_id,
-                    due,
-                    tuple(people.for_level("unit_handler", unit_id)),
-                    assignment_id=pk,
-                )
-    for pk, proposal_id, unit_id, due in base.filter(reply_due=today).values_list(
-        "pk", "proposal_id", "unit_id", "reply_due"
+        status__in=REPLY_OPEN, role__in=[AssignmentRole.LEAD, AssignmentRole.SEPARATE]
+    ).values_list("pk", "proposal_id", "proposal__session_id", "unit_id", "reply_due")
+    all_stages = {n for session in sessions.values() for n in _stages(session)}
+    if all_stages:
+        for pk, proposal_id, session_id, unit_id, due in base.filter(
+            _days_ahead_q("reply_due", today, all_stages), reply_due__gt=today
+        ):
+            stages = _stages(sessions[session_id])
+            days_left = (due - today).days
+            stage = _stage_for(days_left, stages)
+            if stage is not None and _crossed_recently(days_left, stage, stages):
+                handlers = tuple(people.for_level("unit_handler", unit_id))
+                yield Due(ReminderKind.REPLY_DUE, f"d{stage}", "assignment", pk, proposal_id, due, handlers, pk)
+    for pk, proposal_id, _session_id, unit_id, due in base.filter(reply_due=today):
+        handlers = tuple(people.for_level("unit_handler", unit_id))
+        yield Due(ReminderKind.REPLY_DUE_TODAY, "today", "assignment", pk, proposal_id, due, handlers, pk)
+    # Overdue: stage k starts on day 1 + (k-1)·every past the due date and reaches one more level each time.
+    horizon = max((s.reply_cap_months + 12) * 31 for s in sessions.values())
+    for pk, proposal_id, session_id, unit_id, due in base.filter(
+        reply_due__range=(today - dt.timedelta(days=horizon), today - dt.timedelta(days=1))
     ):
-        yield Due(
-            ReminderKind.REPLY_DUE_TODAY,
-            "today",
-            "assignment",
-            pk,
-            proposal_id,
-            due,
-            tuple(people.for_level("unit_handler", unit_id)),
-            assignment_id=pk,
-        )
-    # Overdue: stage k on days 1, 1+every, 1+2·every ... past the due date, escalating each time.
-    every = max(1, session.overdue_every_days)
-    catch_up = min(CATCH_UP_DAYS, every)
-    horizon = (session.reply_cap_months + 12) * 31 // every + 1
-    overdue = Q()
-    for k in range(horizon):
-        first_day = today - dt.timedelta(days=1 + k * every)
-        overdue |= Q(reply_due__range=(first_day - dt.timedelta(days=catch_up - 1), first_day))
-    rows = base.filter(overdue, reply_due__lt=today).values_list("pk", "proposal_id", "unit_id", "reply_due")
-    for pk, proposal_id, unit_id, due in rows:
+        session = sessions[session_id]
+        every = max(1, session.overdue_every_days)
         late = (today - due).days
+        if (late - 1) % every >= min(CATCH_UP_DAYS, every):
+            continue
         number = (late - 1) // every + 1
-        yield Due(
-            ReminderKind.REPLY_OVERDUE,
-            f"overdue-{number}",
-            "assignment",
-            pk,
-            proposal_id,
-            due,
-            tuple(people.escalated(session, number, unit_id)),
-            assignment_id=pk,
-        )
+        recipients = tuple(people.escalated(session, number, unit_id))
+        yield Due(ReminderKind.REPLY_OVERDUE, f"overdue-{number}", "assignment", pk, proposal_id, due, recipients, pk)
 
 
-def _opinion_rules(session: Session, today: dt.date, people: People) -> Iterable[Due]:
-    base = Assignment.objects.filter(
-        proposal__session=session,
+def _opinion_rules(today: dt.date, people: People) -> Iterable[Due]:
+    rows = Assignment.objects.filter(
+        _days_ahead_q("opinion_due", today, [0, *OPINION_STAGES]),
         role=AssignmentRole.COHANDLING,
         status__in=[AssignmentStatus.PENDING, AssignmentStatus.HANDLING],
-    )
-    ranges = Q(opinion_due__range=(today - dt.timedelta(days=CATCH_UP_DAYS - 1), today))
-    for index, days in enumerate(OPINION_STAGES[::-1]):
-        smaller = OPINION_STAGES[::-1][index - 1] if index else 0
-        start, end = _window(today, days, min(CATCH_UP_DAYS, days - smaller))
-        ranges |= Q(opinion_due__range=(start, end))
-    for pk, proposal_id, unit_id, due in base.filter(ranges).values_list("pk", "proposal_id", "unit_id", "opinion_due"):
+    ).values_list("pk", "proposal_id", "unit_id", "opinion_due")
+    for pk, proposal_id, unit_id, due in rows:
         days_left = (due - today).days
-        stage = (
-            "today" if days_left == 0 else ("overdue" if days_left < 0 else f"d{_stage_for(days_left, OPINION_STAGES)}")
-        )
-        yield Due(
-            ReminderKind.OPINION_DUE,
-            stage,
-            "assignment",
-            pk,
-            proposal_id,
-            due,
-            tuple(people.for_level("unit_handler", unit_id)),
-            assignment_id=pk,
-        )
+        if days_left < 0:
+            stage = "overdue"
+        elif days_left == 0:
+            stage = "today"
+        else:
+            number = _stage_for(days_left, OPINION_STAGES)
+            if number is None or not _crossed_recently(days_left, number, OPINION_STAGES):
+                continue
+            stage = f"d{number}"
+        handlers = tuple(people.for_level("unit_handler", unit_id))
+        yield Due(ReminderKind.OPINION_DUE, stage, "assignment", pk, proposal_id, due, handlers, pk)
 
 
-def _return_window_rules(session: Session, today: dt.date, people: People) -> Iterable[Due]:
+def _return_window_rules(today: dt.date, people: People) -> Iterable[Due]:
     rows = Assignment.objects.filter(
-        proposal__session=session,
-        status=AssignmentStatus.PENDING,
-        return_window_ends__range=(today, today + dt.timedelta(days=1)),
+        status=AssignmentStatus.PENDING, return_window_ends__range=(today, today + dt.timedelta(days=1))
     ).values_list("pk", "proposal_id", "unit_id", "return_window_ends")
     for pk, proposal_id, unit_id, ends in rows:
-        yield Due(
-            ReminderKind.RETURN_WINDOW,
-            "closing",
-            "assignment",
-            pk,
-            proposal_id,
-            ends,
-            tuple(people.for_level("unit_handler", unit_id)),
-            assignment_id=pk,
-        )
+        handlers = tuple(people.for_level("unit_handler", unit_id))
+        yield Due(ReminderKind.RETURN_WINDOW, "closing", "assignment", pk, proposal_id, ends, handlers, pk)
 
 
-def _cosign_rules(session: Session, now: dt.datetime) -> Iterable[Due]:
-    if not session.cosign_cutoff or not (now <= session.cosign_cutoff <= now + COSIGN_REMIND_BEFORE):
+def _cosign_rules(sessions: dict[int, Session], now: dt.datetime) -> Iterable[Due]:
+    closing = [
+        pk for pk, s in sessions.items() if s.cosign_cutoff and now <= s.cosign_cutoff <= now + COSIGN_REMIND_BEFORE
+    ]
+    if not closing:
         return
     rows = Proposer.objects.filter(
-        proposal__session=session,
+        proposal__session_id__in=closing,
         status=ProposerStatus.INVITED,
         proposal__status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED],
-    ).values_list("pk", "proposal_id", "user_id")
-    for pk, proposal_id, user_id in rows:
+    ).values_list("pk", "proposal_id", "user_id", "proposal__session_id")
+    for pk, proposal_id, user_id, session_id in rows:
+        cutoff = timezone.localdate(sessions[session_id].cosign_cutoff)
         yield Due(
-            ReminderKind.COSIGN_PENDING,
-            "cutoff",
-            "proposer",
-            pk,
-            proposal_id,
-            timezone.localdate(session.cosign_cutoff),
-            (user_id,),
-            proposer_id=pk,
+            ReminderKind.COSIGN_PENDING, "cutoff", "proposer", pk, proposal_id, cutoff, (user_id,), proposer_id=pk
         )
 
 
-def _feedback_rules(session: Session, today: dt.date) -> Iterable[Due]:
-    start, end = _window(today, -FEEDBACK_REMIND_AFTER_DAYS)
-    replies = Reply.objects.filter(
-        assignment__proposal__session=session,
-        status=ReplyStatus.SENT,
-        is_followup=False,
-        sent_at__date__range=(start, end),
-    ).values_list("pk", "assignment__proposal_id")
-    reply_ids = dict(replies)
+def _feedback_rules(today: dt.date) -> Iterable[Due]:
+    last = today - dt.timedelta(days=FEEDBACK_REMIND_AFTER_DAYS)
+    first = last - dt.timedelta(days=CATCH_UP_DAYS - 1)
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
+    reply_ids = dict(
+        Reply.objects.filter(
+            status=ReplyStatus.SENT, is_followup=False, sent_at__gte=start, sent_at__lt=end
+        ).values_list("pk", "assignment__proposal_id")
+    )
     if not reply_ids:
         return
-    rated = set(
-        Reply.objects.filter(pk__in=reply_ids).filter(feedback__isnull=False).values_list("pk", "feedback__user_id")
-    )
+    rated = set(Feedback.objects.filter(reply_id__in=reply_ids).values_list("reply_id", "user_id"))
     proposers = Proposer.objects.filter(
         proposal_id__in=set(reply_ids.values()), status=ProposerStatus.CONFIRMED
     ).values_list("pk", "proposal_id", "user_id")
@@ -281,9 +247,10 @@ def _feedback_rules(session: Session, today: dt.date) -> Iterable[Due]:
     for reply_id, proposal_id in reply_ids.items():
         for proposer_id, user_id in by_proposal[proposal_id]:
             if (reply_id, user_id) not in rated:
+                stage = f"rate-{user_id}"
                 yield Due(
                     ReminderKind.FEEDBACK_PENDING,
-                    f"rate-{user_id}",
+                    stage,
                     "reply",
                     reply_id,
                     proposal_id,
@@ -293,43 +260,38 @@ def _feedback_rules(session: Session, today: dt.date) -> Iterable[Due]:
                 )
 
 
-def _followup_rules(session: Session, today: dt.date, people: People) -> Iterable[Due]:
-    ranges = Q()
-    for days in FOLLOWUP_STAGES:
-        start, end = _window(today, days, 1 if days == 0 else CATCH_UP_DAYS)
-        ranges |= Q(commitment_date__range=(start, end))
+def _followup_rules(today: dt.date, people: People) -> Iterable[Due]:
+    ranges = Q(commitment_date=today) | _days_ahead_q("commitment_date", today, [max(FOLLOWUP_STAGES)])
     rows = (
-        Reply.objects.filter(ranges, assignment__proposal__session=session, status=ReplyStatus.SENT, is_followup=False)
+        Reply.objects.filter(ranges, status=ReplyStatus.SENT, is_followup=False, commitment_date__gte=today)
         .exclude(assignment__replies__is_followup=True, assignment__replies__status=ReplyStatus.SENT)
         .values_list("pk", "assignment_id", "assignment__proposal_id", "assignment__unit_id", "commitment_date")
     )
     for pk, assignment_id, proposal_id, unit_id, due in rows:
-        stage = "today" if due == today else "d7"
-        yield Due(
-            ReminderKind.FOLLOWUP_DUE,
-            stage,
-            "reply",
-            pk,
-            proposal_id,
-            due,
-            tuple(people.for_level("unit_handler", unit_id)),
-            assignment_id=assignment_id,
-        )
+        stage = "today" if due == today else f"d{max(FOLLOWUP_STAGES)}"
+        handlers = tuple(people.for_level("unit_handler", unit_id))
+        yield Due(ReminderKind.FOLLOWUP_DUE, stage, "reply", pk, proposal_id, due, handlers, assignment_id)
 
 
 def find_due(now: dt.datetime | None = None) -> list[Due]:
-    """Everything due now, across sessions with open work; nothing is written."""
+    """Everything due now, whatever the session; nothing is written.
+
+    A fixed number of queries, each through an index on the date it checks.
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
+    sessions = {s.pk: s for s in Session.objects.all()}
+    if not sessions:
+        return []
     people = People()
-    due: list[Due] = []
-    for session in Session.objects.all():
-        due.extend(_reply_rules(session, today, people))
-        due.extend(_opinion_rules(session, today, people))
-        due.extend(_return_window_rules(session, today, people))
-        due.extend(_cosign_rules(session, now))
-        due.extend(_feedback_rules(session, today))
-        due.extend(_followup_rules(session, today, people))
+    due: list[Due] = [
+        *_reply_rules(sessions, today, people),
+        *_opinion_rules(today, people),
+        *_return_window_rules(today, people),
+        *_cosign_rules(sessions, now),
+        *_feedback_rules(today),
+        *_followup_rules(today, people),
+    ]
     return [d for d in due if d.recipients]
 
 
