@@ -74,7 +74,9 @@ class ReplyCategory(models.Model):
     name = models.CharField(_("name"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
     requires_commitment = models.BooleanField(
-        _("requires a commitment date"), default=False, help_text=_("Such replies are followed up on that date (跟踪答复)")
+        _("requires a commitment date"),
+        default=False,
+        help_text=_("Such replies are followed up on that date (跟踪答复)"),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -107,18 +109,29 @@ class Assignment(models.Model):
     provisional (its year's official holiday calendar was not yet published).
     """
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("proposal"))
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit"))
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("proposal")
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit")
+    )
     role = models.CharField(_("role"), max_length=12, choices=AssignmentRole.choices)
     round = models.PositiveSmallIntegerField(_("handling round"), default=1)
     status = models.CharField(
         _("status"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING, db_index=True
     )
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned by"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned by")
+    )
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("accepted by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     reply_due = models.DateField(_("reply due"), null=True, blank=True)
@@ -134,7 +147,9 @@ class Assignment(models.Model):
     contact_due = models.DateField(_("contact expected by"), null=True, blank=True)
     contact_due_note = models.CharField(_("how the contact date was computed"), max_length=300, blank=True)
     deadlines_provisional = models.BooleanField(
-        _("some due dates provisional"), default=False, db_index=True,
+        _("some due dates provisional"),
+        default=False,
+        db_index=True,
         help_text=_("Recomputed by manage.py recompute_deadlines once the year's calendar is published"),
     )
     instructions = models.TextField(_("instructions from the committee"), blank=True)
@@ -161,6 +176,13 @@ class Assignment(models.Model):
             # Used by the reminder scan and the unit's worklist: open rows by due date.
             models.Index(fields=["status", "reply_due"], name="assignment_status_due"),
             models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+            # Partial indexes for the reminder scan: only rows that can still be due.
+            models.Index(
+                fields=["opinion_due"],
+                condition=Q(role=AssignmentRole.COHANDLING, status__in=["pending", "handling"]),
+                name="assignment_opinion_open",
+            ),
+            models.Index(fields=["return_window_ends"], condition=Q(status="pending"), name="assignment_window_open"),
         ]
 
     def __str__(self) -> str:
@@ -182,7 +204,9 @@ class OpinionQuerySet(UnitScopedQuerySet):
     def visible_to(self, user):
         if user.is_authenticated and user.role in UNIT_ROLES:
             # A co-handler sees what it wrote; the lead unit sees the opinions sent to it.
-            lead_proposals = Assignment.objects.filter(unit_id=user.unit_id, role=AssignmentRole.LEAD).values("proposal_id")
+            lead_proposals = Assignment.objects.filter(unit_id=user.unit_id, role=AssignmentRole.LEAD).values(
+                "proposal_id"
+            )
             return self.filter(Q(assignment__unit_id=user.unit_id) | Q(assignment__proposal_id__in=lead_proposals))
         return super().visible_to(user)
 
@@ -190,9 +214,13 @@ class OpinionQuerySet(UnitScopedQuerySet):
 class Opinion(models.Model):
     """A co-handling unit's written input (会办意见) to the lead unit, due before the reply."""
 
-    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="opinion", verbose_name=_("assignment"))
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="opinion", verbose_name=_("assignment")
+    )
     body = models.TextField(_("opinion"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     is_late = models.BooleanField(_("late"), default=False)
 
@@ -214,12 +242,16 @@ class ContactQuerySet(UnitScopedQuerySet):
 class Contact(models.Model):
     """A record of the unit talking with the proposer before replying (办前沟通)."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("assignment"))
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("assignment")
+    )
     contacted_on = models.DateField(_("date"))
     method = models.CharField(_("method"), max_length=10, choices=ContactMethod.choices)
     participants = models.CharField(_("who took part"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     objects = ContactQuerySet.as_manager()
@@ -248,12 +280,21 @@ class Reply(models.Model):
     and is refused when someone saved in between.
     """
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="replies", verbose_name=_("assignment"))
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="replies", verbose_name=_("assignment")
+    )
     round = models.PositiveSmallIntegerField(_("handling round"), default=1)
     is_followup = models.BooleanField(_("follow-up reply (跟踪答复)"), default=False)
-    status = models.CharField(_("status"), max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT, db_index=True
+    )
     category = models.ForeignKey(
-        ReplyCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="replies", verbose_name=_("reply category")
+        ReplyCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("reply category"),
     )
     letter_number = models.CharField(_("letter number (发文字号)"), max_length=60, blank=True)
     body = models.TextField(_("body"), blank=True)
@@ -262,9 +303,16 @@ class Reply(models.Model):
     commitment_date = models.DateField(
         _("commitment date"), null=True, blank=True, help_text=_("For category B: when a follow-up reply is due")
     )
-    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by"))
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by")
+    )
     signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("signed by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed by"),
     )
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
@@ -284,6 +332,12 @@ class Reply(models.Model):
                 fields=["assignment", "round"], condition=Q(is_followup=False), name="one_reply_per_assignment_round"
             ),
         ]
+        indexes = [
+            # Used by the reminder scan for follow-up replies (跟踪答复) that fall due.
+            models.Index(
+                fields=["commitment_date"], condition=Q(commitment_date__isnull=False), name="reply_commitment_due"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.letter_number or f"{self.assignment}"
@@ -298,7 +352,9 @@ class ReplyRevision(models.Model):
 
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("reply"))
     version = models.PositiveIntegerField(_("version"))
-    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("editor"))
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("editor")
+    )
     changes = models.JSONField(_("changes"), default=dict)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
@@ -325,7 +381,9 @@ class Feedback(models.Model):
     """A proposer's rating of a sent reply (满意度测评): attitude and result rated separately."""
 
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("reply"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_given", verbose_name=_("proposer"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_given", verbose_name=_("proposer")
+    )
     attitude = models.CharField(_("handling attitude"), max_length=14, choices=Satisfaction.choices)
     result = models.CharField(_("handling result"), max_length=14, choices=Satisfaction.choices)
     comment = models.TextField(_("comment"), blank=True)
@@ -354,17 +412,33 @@ class RequestQuerySet(UnitScopedQuerySet):
 class ReturnRequest(models.Model):
     """A unit's request to hand an assignment back (申请退回/调整), made inside the return window."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="return_requests", verbose_name=_("assignment"))
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="return_requests", verbose_name=_("assignment")
+    )
     reason = models.TextField(_("reason"))
     suggested_unit = models.ForeignKey(
-        "accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("suggested unit")
+        "accounts.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suggested unit"),
     )
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
+    )
     previous_status = models.CharField(_("assignment status before the request"), max_length=20, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
@@ -388,15 +462,26 @@ class ReturnRequest(models.Model):
 class ExtensionRequest(models.Model):
     """A unit's request for more time (延期); the committee may approve up to the hard cap."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extension_requests", verbose_name=_("assignment"))
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="extension_requests", verbose_name=_("assignment")
+    )
     reason = models.TextField(_("reason"))
     requested_until = models.DateField(_("requested new due date"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
+    )
     approved_until = models.DateField(_("approved new due date"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
@@ -440,17 +525,34 @@ class Reminder(models.Model):
     )
     target_type = models.CharField(_("target type"), max_length=20)
     target_id = models.PositiveBigIntegerField(_("target id"))
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("proposal"))
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("proposal")
+    )
     assignment = models.ForeignKey(
-        Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders", verbose_name=_("assignment")
+        Assignment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("assignment"),
     )
     proposer = models.ForeignKey(
-        "proposals.Proposer", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders", verbose_name=_("proposer")
+        "proposals.Proposer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("proposer"),
     )
     due_on = models.DateField(_("due date"), null=True, blank=True)
     recipients = models.JSONField(_("recipients (user ids)"), default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sent by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
     )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -467,7 +569,9 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["target_type", "target_id", "kind", "stage"], name="one_reminder_per_target_kind_stage"),
+            models.UniqueConstraint(
+                fields=["target_type", "target_id", "kind", "stage"], name="one_reminder_per_target_kind_stage"
+            ),
         ]
         indexes = [
             # Partial index used by the delivery sweep: only unsent rows, whatever the history size.
