@@ -26,7 +26,8 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-# Debian's Chromium and a Chinese font for the browser tests (never a browser download).
+# Debian's Chromium and a Chinese font for the browser tests (never a browser download),
+# and GNU gettext for the catalogue check.
 browser:
 	@bash scripts/ensure_browser.sh
 
@@ -47,7 +48,7 @@ check: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: install-dev
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests
+	$(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete --ignore=.venv --ignore=tests --ignore=var
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 bench: install-dev

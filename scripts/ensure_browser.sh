@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium and a CJK font when missing (as root, through apt-get).
+# Installs Debian's chromium, a CJK font and gettext when missing (as root, through apt-get).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qiE "wenquanyi|noto sans cjk" || need+=(fonts-wqy-microhei)
+command -v xgettext >/dev/null 2>&1 || need+=(gettext)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi
