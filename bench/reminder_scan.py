@@ -55,7 +55,7 @@ def build(open_count: int, due: int) -> None:
             "return_window_workdays, contact_workdays, feedback_workdays, publication_workdays, "
             "reminder_days_before, overdue_every_days, escalation) VALUES ('六届三次会议', '', 6, 3, 2023, true, "
             "'minimum', 1, '{year}{serial:03d}', 1, 3, 6, 1, 5, 15, 15, 20, '[30, 7, 1]', 7, "
-            "'[\"unit_handler\", \"unit_leader\", \"committee\", \"leader\"]')"
+            '\'["unit_handler", "unit_leader", "committee", "leader"]\')'
         )
         c.execute(
             "INSERT INTO accounts_unit (name, short_name, email, phone, is_active) "

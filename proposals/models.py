@@ -46,7 +46,9 @@ class Session(models.Model):
     opens_on = models.DateField(_("submissions open"), null=True, blank=True)
     closes_on = models.DateField(_("submissions close"), null=True, blank=True)
     cosign_cutoff = models.DateTimeField(_("co-signer confirmation cutoff"), null=True, blank=True)
-    joint_rule = models.CharField(_("joint proposal rule"), max_length=10, choices=JointRule.choices, default=JointRule.MINIMUM)
+    joint_rule = models.CharField(
+        _("joint proposal rule"), max_length=10, choices=JointRule.choices, default=JointRule.MINIMUM
+    )
     joint_min_confirmed = models.PositiveSmallIntegerField(_("minimum confirmed co-signers"), default=1)
     number_format = models.CharField(
         _("number format"),
@@ -80,7 +82,9 @@ class Session(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["term", "meeting"], name="session_term_meeting_unique"),
             models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_session"),
-            models.CheckConstraint(condition=Q(reply_cap_months__gte=models.F("reply_months")), name="session_cap_after_due"),
+            models.CheckConstraint(
+                condition=Q(reply_cap_months__gte=models.F("reply_months")), name="session_cap_after_due"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,15 +128,12 @@ class ProposalQuerySet(models.QuerySet):
             return self
         if user.role in UNIT_ROLES:
             return self.filter(
-                pk__in=models.Subquery(
-                    _assignment_model().objects.filter(unit_id=user.unit_id).values("proposal_id")
-                )
+                pk__in=models.Subquery(_assignment_model().objects.filter(unit_id=user.unit_id).values("proposal_id"))
             )
-        return self.filter(
-            pk__in=models.Subquery(
-                Proposer.objects.filter(user=user).exclude(status=ProposerStatus.DECLINED).values("proposal_id")
-            )
-        )
+        mine = Proposer.objects.filter(user=user).exclude(status=ProposerStatus.DECLINED).values("proposal_id")
+        # A proposal merged into another (并案) keeps its proposers, who follow the target's handling too.
+        merged_targets = Proposal.objects.filter(pk__in=mine, merged_into__isnull=False).values("merged_into_id")
+        return self.filter(Q(pk__in=mine) | Q(pk__in=merged_targets))
 
     def published(self) -> ProposalQuerySet:
         return self.filter(is_published=True, publication_consent=True)
@@ -181,11 +182,18 @@ class Proposal(models.Model):
         verbose_name=_("supervising leader"),
     )
     handling_round = models.PositiveSmallIntegerField(_("handling round"), default=1)
-    rejection_ground = models.CharField(_("rejection ground"), max_length=16, choices=RejectionGround.choices, blank=True)
+    rejection_ground = models.CharField(
+        _("rejection ground"), max_length=16, choices=RejectionGround.choices, blank=True
+    )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     converted_to_suggestion = models.BooleanField(_("converted to an opinion (意见建议)"), default=False)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_proposals", verbose_name=_("merged into")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_proposals",
+        verbose_name=_("merged into"),
     )
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -206,7 +214,9 @@ class Proposal(models.Model):
                 fields=["session", "number"], condition=~Q(number=""), name="proposal_number_unique_in_session"
             ),
             models.UniqueConstraint(
-                fields=["session", "serial"], condition=Q(serial__isnull=False), name="proposal_serial_unique_in_session"
+                fields=["session", "serial"],
+                condition=Q(serial__isnull=False),
+                name="proposal_serial_unique_in_session",
             ),
             models.CheckConstraint(
                 condition=Q(publication_consent=True) | ~Q(publication_refusal_reason=""),
@@ -239,7 +249,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """A file attached to a proposal, stored outside the web root and served by a permission-checking view."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("proposal"))
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("proposal")
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
@@ -259,12 +271,16 @@ class Attachment(models.Model):
 class Proposer(models.Model):
     """A member's place on a proposal: the lead proposer (第一提案人) or a co-signer (联名人) who confirms."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="proposers", verbose_name=_("proposal"))
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="proposers", verbose_name=_("proposal")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposer_roles", verbose_name=_("member")
     )
     role = models.CharField(_("role"), max_length=10, choices=ProposerRole.choices, default=ProposerRole.COSIGNER)
-    status = models.CharField(_("status"), max_length=10, choices=ProposerStatus.choices, default=ProposerStatus.INVITED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProposerStatus.choices, default=ProposerStatus.INVITED
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -276,9 +292,7 @@ class Proposer(models.Model):
         ordering = ["proposal", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "user"], name="proposer_once_per_proposal"),
-            models.UniqueConstraint(
-                fields=["proposal"], condition=Q(role=ProposerRole.LEAD), name="one_lead_proposer"
-            ),
+            models.UniqueConstraint(fields=["proposal"], condition=Q(role=ProposerRole.LEAD), name="one_lead_proposer"),
         ]
 
     def __str__(self) -> str:
@@ -288,8 +302,12 @@ class Proposer(models.Model):
 class SupervisionNote(models.Model):
     """A supervising leader's or committee's note on a key proposal (督办)."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supervision_notes", verbose_name=_("proposal"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="supervision_notes", verbose_name=_("proposal")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
     body = models.TextField(_("note"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -315,7 +333,12 @@ class Event(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events", verbose_name=_("proposal"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     verb = models.CharField(_("what"), max_length=32, choices=EventVerb.choices)
     object_type = models.CharField(_("object type"), max_length=32, blank=True)
@@ -350,9 +373,16 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """An in-app message to one user (invitation, reply sent, reminder ...); unread until opened."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
     proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications", verbose_name=_("proposal")
+        Proposal,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("proposal"),
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)

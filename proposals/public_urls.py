@@ -5,4 +5,5 @@ from proposals import views
 app_name = "public"
 urlpatterns = [
     path("", views.public_index, name="index"),
+    path("<int:pk>/", views.public_detail, name="detail"),
 ]

@@ -8,20 +8,27 @@ what, and an object you may not see answers 404.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from proposals.choices import PROPOSAL_STATUS_COLOURS, EventVerb, ProposalStatus, ProposerRole, ProposerStatus
 from proposals.models import Attachment, Category, Event, Notification, Proposal, Proposer, Session
-from responses.choices import ASSIGNMENT_STATUS_COLOURS, AssignmentStatus
+from responses.choices import ASSIGNMENT_STATUS_COLOURS, AssignmentRole, AssignmentStatus
 from responses.models import Assignment, Reply
 
 PAGE_SIZE = 20
+
+HANDLED_STATUSES = {ProposalStatus.ACCEPTED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, ProposalStatus.CLOSED}
 
 # Steps inside a unit or the committee that a member's timeline leaves out:
 # drafts, sign-off, internal requests and reminders are not the proposer's business.
@@ -43,7 +50,10 @@ MEMBER_HIDDEN_VERBS = {
 def _lead_name():
     """The lead proposer's name as a subquery, so list rows need no extra query each."""
     return Subquery(
-        Proposer.objects.filter(proposal=OuterRef("pk"), role=ProposerRole.LEAD).values("user__full_name")[:1]
+        Proposer.objects.filter(proposal=OuterRef("pk"), role=ProposerRole.LEAD)
+        .annotate(name=Coalesce(NullIf(F("user__full_name"), Value("")), F("user__username")))
+        .order_by("order", "pk")  # the default ordering would join the proposal again
+        .values("name")[:1]
     )
 
 
@@ -61,11 +71,23 @@ def _paginate(request, queryset):
     return page
 
 
+def _paragraphs(text: str) -> list[str]:
+    """One paragraph per non-empty line: how members and units type these texts."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def _letters(replies):
     """Splits each reply body into paragraphs for the letter layout."""
     for reply in replies:
-        reply.paragraphs = [line.strip() for line in reply.body.splitlines() if line.strip()]
+        reply.paragraphs = _paragraphs(reply.body)
     return replies
+
+
+def _texts(proposal) -> dict:
+    return {
+        "background_paragraphs": _paragraphs(proposal.background),
+        "suggestion_paragraphs": _paragraphs(proposal.suggestions),
+    }
 
 
 @login_required
@@ -83,7 +105,7 @@ def home(request):
         )
         return render(request, "proposals/home_staff.html", {"recent": recent})
 
-    my_role = Proposer.objects.filter(proposal=OuterRef("pk"), user=user)
+    my_role = Proposer.objects.filter(proposal=OuterRef("pk"), user=user).order_by()
     proposals = (
         Proposal.objects.visible_to(user)
         .select_related("session", "category")
@@ -111,7 +133,6 @@ def proposal_detail(request, pk: int):
         pk=pk,
     )
     proposers = list(proposal.proposers.select_related("user__member_profile").order_by("order", "pk"))
-    proposal._prefetched_objects_cache = {"proposers": proposers}
 
     events = Event.objects.filter(proposal=proposal).select_related("actor")
     if not user.has_staff_role:
@@ -123,10 +144,23 @@ def proposal_detail(request, pk: int):
             .filter(proposal=proposal)
             .exclude(status=AssignmentStatus.RETURNED)
             .select_related("unit")
-            .order_by("round", "role", "pk")
+            .annotate(
+                role_order=Case(
+                    When(role=AssignmentRole.LEAD, then=0), When(role=AssignmentRole.SEPARATE, then=1), default=2
+                )
+            )
+            .order_by("round", "role_order", "pk")
         ),
         ASSIGNMENT_STATUS_COLOURS,
     )
+    today = timezone.localdate()
+    for assignment in assignments:
+        # A co-handling unit's own deadline is its opinion; the others' is the reply.
+        assignment.is_cohandling = assignment.role == AssignmentRole.COHANDLING
+        due = assignment.opinion_due if assignment.is_cohandling else assignment.reply_due
+        days = (due - today).days if due and assignment.is_open else None
+        assignment.days = days
+        assignment.overdue_days = -days if days is not None and days < 0 else 0
     replies = _letters(
         list(
             Reply.objects.visible_to(user)
@@ -135,6 +169,12 @@ def proposal_detail(request, pk: int):
             .select_related("assignment__unit", "category", "signer")
             .order_by("sent_at", "pk")
         )
+    )
+    # Supervision (督办) is between leaders and the committee; units and members see its effect, not the notes.
+    supervision_notes = (
+        list(proposal.supervision_notes.select_related("author"))
+        if proposal.is_key and (user.is_committee or user.is_leader)
+        else []
     )
     merged_in = list(
         Proposal.objects.visible_to(user).filter(merged_into=proposal).only("pk", "title", "number")
@@ -147,16 +187,19 @@ def proposal_detail(request, pk: int):
         "proposals/detail.html",
         {
             "proposal": proposal,
-            "lead": proposal.lead_proposer,
+            "lead": _lead(proposers),
             "proposers": proposers,
             "attachments": proposal.attachments.all(),
             "events": events,
             "assignments": assignments,
             "replies": replies,
             "merged_in": merged_in,
+            "supervision_notes": supervision_notes,
+            # Handling units and replies only mean something once the proposal is accepted.
+            "in_handling": proposal.status in HANDLED_STATUSES,
             "merged_into_visible": proposal.merged_into_id
             and Proposal.objects.visible_to(user).filter(pk=proposal.merged_into_id).exists(),
-            "today": timezone.localdate(),
+            **_texts(proposal),
         },
     )
 
@@ -181,6 +224,11 @@ def notifications(request):
     """The user's notifications, newest first; the ones shown are marked read by opening the page."""
     rows = Notification.objects.visible_to(request.user).select_related("proposal").order_by("-created_at", "-pk")
     page = _paginate(request, rows)
+    # Links are written by services, but only links into this site are rendered, whatever got stored.
+    hosts = {request.get_host(), urlsplit(settings.SITE_URL).netloc}
+    for notification in page.object_list:
+        url = notification.url
+        notification.safe_url = url if url and url_has_allowed_host_and_scheme(url, allowed_hosts=hosts) else ""
     unread_ids = [n.pk for n in page.object_list if n.read_at is None]
     if unread_ids:
         Notification.objects.filter(pk__in=unread_ids, read_at__isnull=True).update(read_at=timezone.now())
@@ -202,7 +250,7 @@ def public_index(request):
         Proposal.objects.published()
         .select_related("session", "category")
         .annotate(lead_name=_lead_name())
-        .order_by("-published_at", "-pk")
+        .order_by(F("published_at").desc(nulls_last=True), "-pk")
     )
     selected_session = _int_param(request, "session")
     selected_category = _int_param(request, "category")
@@ -235,21 +283,32 @@ def public_detail(request, pk: int):
         .select_related("user")
         .order_by("order", "pk")
     )
-    proposal._prefetched_objects_cache = {"proposers": proposers}
     replies = _letters(
         list(
             Reply.objects.sent()
             .filter(assignment__proposal=proposal)
             .select_related("assignment__unit", "category")
             .order_by("sent_at", "pk")
-            .defer("contact_person", "contact_phone")
         )
     )
+    for reply in replies:
+        # Published letters never carry contact details; blanked here so no template can leak them.
+        reply.contact_person = reply.contact_phone = ""
     return render(
         request,
         "public/detail.html",
-        {"proposal": proposal, "lead": proposal.lead_proposer, "proposers": proposers, "replies": replies},
+        {
+            "proposal": proposal,
+            "lead": _lead(proposers),
+            "proposers": proposers,
+            "replies": replies,
+            **_texts(proposal),
+        },
     )
+
+
+def _lead(proposers):
+    return next((p for p in proposers if p.role == ProposerRole.LEAD), None)
 
 
 def _int_param(request, name: str) -> int | None:
@@ -257,6 +316,3 @@ def _int_param(request, name: str) -> int | None:
         return int(request.GET.get(name, ""))
     except ValueError:
         return None
-
-
-__all__ = ["Prefetch"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from accounts.choices import Role
 from accounts.models import MemberProfile, Unit, User
@@ -97,6 +97,8 @@ def make_proposal(
     return proposal
 
 
+# setUpTestData runs before pytest fixtures, so the fast hasher is set on the class itself.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class PersonaTestCase(TestCase):
     """A TestCase with the cast of DESIGN.md already in the database."""
 

@@ -45,9 +45,16 @@ def test_every_string_of_ours_has_a_chinese_translation(tmp_path):
             shutil.copy(source, tmp_path / name)
     subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location", "--no-obsolete"],
-        cwd=tmp_path, check=True, capture_output=True, timeout=300,
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path / "var"),
-             "PYTHONPATH": str(tmp_path)},
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=300,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "VAR_DIR": str(tmp_path / "var"),
+            "PYTHONPATH": str(tmp_path),
+        },
     )
     po = (tmp_path / "locale/zh_Hans/LC_MESSAGES/django.po").read_text(encoding="utf-8")
     missing = [msgid for msgid, strs, fuzzy in parse_po(po) if fuzzy or not all(strs)]

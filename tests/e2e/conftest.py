@@ -60,7 +60,7 @@ def browser(chromium_path) -> Iterator:
 def demo_data(transactional_db, settings) -> None:
     """The demo data of `manage.py seed_demo`, with the demo password known to the tests."""
     settings.DEMO_PASSWORD = "demo-e2e-password"
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--force", verbosity=0)
 
 
 @pytest.fixture

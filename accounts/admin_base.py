@@ -1,0 +1,284 @@
+"""The one base for every admin in the project: rows scoped by ``visible_to``, rights decided by role.
+
+Who may see which rows is decided by the model (``Model.objects.visible_to(user)``,
+DESIGN.md section 6); what a role may do with a model is declared on each admin
+as sets of roles. Nothing here reads Django's Permission table, so the rules
+hold without any group set-up, and a member (``is_staff`` is False) never gets
+past the admin login.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.decorators import display
+
+from accounts.choices import UNIT_ROLES, Role
+from proposals.errors import WorkflowError
+
+COMMITTEE = frozenset({Role.COMMITTEE})
+LEADERS = frozenset({Role.LEADER})
+OVERSIGHT = frozenset({Role.COMMITTEE, Role.LEADER})
+UNIT_STAFF = frozenset(UNIT_ROLES)
+ALL_STAFF = OVERSIGHT | UNIT_STAFF
+NOBODY: frozenset[str] = frozenset()
+
+# Status-like fields that only services change (DESIGN.md section 3).
+STATUS_FIELDS = ("status",)
+
+# Badge variants of unfold's label helper for the colour names used in the choices modules.
+BADGE_VARIANTS = {
+    "blue": "info",
+    "indigo": "primary",
+    "purple": "primary",
+    "amber": "warning",
+    "green": "success",
+    "teal": "success",
+    "red": "danger",
+    "grey": "default",
+}
+
+
+def badge_map(colours: dict[str, str]) -> dict[str, str]:
+    """Turn a ``{status: colour}`` map from a choices module into unfold label variants."""
+    return {str(value): BADGE_VARIANTS.get(colour, "default") for value, colour in colours.items()}
+
+
+STATUS_LABEL = _("status")
+
+
+def status_badge(colours: dict[str, str], field: str = "status", description=STATUS_LABEL):
+    """A list_display column showing ``field`` as a coloured badge (unfold's label display)."""
+
+    @display(description=description, ordering=field, label=badge_map(colours))
+    def column(self, obj) -> tuple[str, str]:
+        return getattr(obj, field), getattr(obj, f"get_{field}_display")()
+
+    column.__name__ = f"{field}_badge"
+    return column
+
+
+def scope_to_user(model: type[models.Model], queryset: models.QuerySet, user) -> models.QuerySet:
+    """Apply the model's own ``visible_to`` rule to ``queryset``; None when the model has none."""
+    if hasattr(queryset, "visible_to"):
+        return queryset.visible_to(user)
+    if hasattr(model, "visible_to"):
+        # Unit.visible_to is a classmethod returning a queryset of the model.
+        return queryset & model.visible_to(user)
+    return None
+
+
+class RoleScopedMixin:
+    """Role rules and row scoping shared by model admins and inlines.
+
+    Each admin names the roles that may view, add, change and delete. A role
+    that may change may also view. Superusers may do everything, except on
+    ``read_only`` admins (the audit log), which nobody can add to, change or delete.
+
+    Rows come from the model's ``visible_to(user)``. Models that have none say
+    how they are scoped: ``scope_through`` names a foreign key whose target has
+    ``visible_to`` (a supervision note is visible with its proposal), and
+    ``reference_data = True`` marks lists everyone with view rights may read in
+    full (sessions, categories, holidays). A model with neither is a
+    configuration error, so no admin can leak rows by omission.
+    """
+
+    view_roles: frozenset[str] = OVERSIGHT
+    add_roles: frozenset[str] = COMMITTEE
+    change_roles: frozenset[str] = COMMITTEE
+    delete_roles: frozenset[str] = COMMITTEE
+    read_only = False
+    scope_through: str | None = None
+    reference_data = False
+
+    # -- rows -------------------------------------------------------------
+
+    def scope_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
+        user = request.user
+        scoped = scope_to_user(self.model, queryset, user)
+        if scoped is not None:
+            return scoped
+        if self.scope_through:
+            field = self.model._meta.get_field(self.scope_through)
+            target = field.related_model
+            visible = scope_to_user(target, target._default_manager.all(), user)
+            if visible is None:
+                raise ImproperlyConfigured(f"{target.__name__} has no visible_to method")
+            if not visible.query.where:
+                # visible_to did not filter (committee, leaders): skip a subquery over every row.
+                return queryset
+            return queryset.filter(**{f"{self.scope_through}__in": visible.values("pk")})
+        if self.reference_data:
+            return queryset
+        raise ImproperlyConfigured(
+            f"{type(self).__name__}: {self.model.__name__} has no visible_to; set scope_through or reference_data"
+        )
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return self.scope_queryset(request, super().get_queryset(request))
+
+    def get_field_queryset(self, db, db_field, request: HttpRequest):
+        # Choices of a foreign key come from the related admin's scoped rows, so a
+        # form cannot offer (nor accept) another unit's assignment.
+        related_admin = self.admin_site._registry.get(db_field.remote_field.model)
+        if related_admin is not None and isinstance(related_admin, RoleScopedMixin):
+            # Without the list page's prefetches: a choice field only needs the rows.
+            return related_admin.get_queryset(request).prefetch_related(None).using(db)
+        queryset = super().get_field_queryset(db, db_field, request)
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.using(db)
+        scoped = scope_to_user(db_field.remote_field.model, queryset, request.user)
+        return queryset if scoped is None else scoped
+
+    # -- rights -----------------------------------------------------------
+
+    def role_may(self, request: HttpRequest, action: str) -> bool:
+        """Whether the user's role allows ``action`` (view, add, change, delete) on this model."""
+        user = request.user
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return False
+        if self.read_only and action != "view":
+            return False
+        if user.is_superuser:
+            return True
+        roles = getattr(self, f"{action}_roles")
+        if action == "view":
+            roles = roles | self.change_roles
+        return user.role in roles
+
+    def is_visible(self, request: HttpRequest, obj: models.Model) -> bool:
+        """Whether ``obj`` is among the rows this user may see (cached for the request)."""
+        cache: dict[tuple[str, Any], bool] = request.__dict__.setdefault("_admin_visible", {})
+        key = (obj._meta.label, obj.pk)
+        if key not in cache:
+            cache[key] = obj.pk is not None and self.get_queryset(request).filter(pk=obj.pk).exists()
+        return cache[key]
+
+    def _object_allowed(self, request: HttpRequest, obj) -> bool:
+        # Inlines receive the parent object, which its own admin already checked.
+        if obj is None or not isinstance(obj, self.model):
+            return True
+        return self.is_visible(request, obj)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.role_may(request, "view")
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.role_may(request, "view") and self._object_allowed(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        # Model admins get (request), inlines (request, parent_obj).
+        return self.role_may(request, "add")
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.role_may(request, "change") and self._object_allowed(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.role_may(request, "delete") and self._object_allowed(request, obj)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index with a message; an object you may not
+        # see answers 404 here, the same as one that does not exist (DESIGN.md section 6).
+        raise Http404(_("No such object, or you may not see it."))
+
+    # -- fields -----------------------------------------------------------
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        names = {f.name for f in self.model._meta.get_fields()}
+        # Status changes go through services only; the admin shows them.
+        readonly += [name for name in STATUS_FIELDS if name in names and name not in readonly]
+        # auto_now and editable=False fields can only be shown, whoever edits the rest.
+        readonly += [
+            f.name
+            for f in self.model._meta.concrete_fields
+            if not f.editable and not f.primary_key and f.name not in readonly
+        ]
+        return readonly
+
+
+class RoleScopedAdmin(RoleScopedMixin, ModelAdmin):
+    """An unfold ModelAdmin scoped by ``visible_to`` and role rules."""
+
+    list_per_page = 50
+    warn_unsaved_form = True
+
+
+class ReadOnlyAdmin(RoleScopedAdmin):
+    """For the audit log and system-written rows: viewable, never added, changed or deleted."""
+
+    read_only = True
+    actions = None
+
+
+class _TrialRollback(Exception):
+    pass
+
+
+class ServiceCreateMixin:
+    """For rows whose creation is a workflow step with its own service (a contact, a supervision note).
+
+    The add form runs the service once inside a savepoint that is always rolled
+    back, so a refusal (wrong status, wrong unit) shows on the form and nothing is
+    half-saved; ``save_model`` then runs it for real. Subclasses implement
+    ``create_through_service(request, data)`` with the form's cleaned data.
+    """
+
+    def create_through_service(self, request: HttpRequest, data: dict) -> models.Model:
+        raise NotImplementedError
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            return form_class
+        admin = self
+
+        class ServiceAddForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                if not self.errors:
+                    try:
+                        with transaction.atomic():
+                            admin.create_through_service(request, cleaned)
+                            raise _TrialRollback
+                    except _TrialRollback:
+                        pass
+                    except WorkflowError as exc:
+                        raise ValidationError(exc.message) from exc
+                    except PermissionDenied as exc:
+                        raise ValidationError(str(exc)) from exc
+                return cleaned
+
+        return ServiceAddForm
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        row = self.create_through_service(request, form.cleaned_data)
+        # The admin logs and redirects with ``obj``: give it the service's row.
+        for field in obj._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(row, field.attname))
+        obj._state.adding = False
+
+
+class RoleScopedTabularInline(RoleScopedMixin, TabularInline):
+    extra = 0
+
+
+class RoleScopedStackedInline(RoleScopedMixin, StackedInline):
+    extra = 0
+
+
+class ScopedRelatedFilter(RelatedOnlyFieldListFilter):
+    """A related-object filter listing only objects that occur in the user's own rows.
+
+    The stock related filter lists every row of the related table (every user,
+    every proposal), which would show unit staff names they may not see.
+    """

@@ -1,0 +1,304 @@
+"""Staff admin for the handling side: assignments, opinions, contacts, replies, feedback and requests.
+
+Unit staff see only their own unit's rows (``visible_to``) and may record
+contacts with proposers; committee staff and leaders see everything. Statuses
+are read-only: assignments, replies and requests move through
+responses/services.py (workflow admin actions come with those services).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import display
+
+from accounts.admin_base import (
+    ALL_STAFF,
+    NOBODY,
+    UNIT_STAFF,
+    ReadOnlyAdmin,
+    RoleScopedAdmin,
+    ScopedRelatedFilter,
+    ServiceCreateMixin,
+    status_badge,
+)
+from responses import services
+from responses.choices import (
+    ASSIGNMENT_STATUS_COLOURS,
+    OPEN_ASSIGNMENT_STATUSES,
+    REPLY_STATUS_COLOURS,
+    RequestStatus,
+)
+from responses.models import (
+    Assignment,
+    Contact,
+    ExtensionRequest,
+    Feedback,
+    Holiday,
+    Opinion,
+    Reminder,
+    Reply,
+    ReplyCategory,
+    ReplyRevision,
+    ReturnRequest,
+)
+
+REQUEST_STATUS_COLOURS = {
+    RequestStatus.PENDING: "blue",
+    RequestStatus.APPROVED: "green",
+    RequestStatus.REFUSED: "red",
+}
+
+
+class HandledRowsAdmin(RoleScopedAdmin):
+    """Rows of the handling work: every staff role reads its visible rows; services write them."""
+
+    view_roles = ALL_STAFF
+    add_roles = NOBODY
+    change_roles = NOBODY
+    delete_roles = NOBODY
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Overdue")), ("no", _("Not overdue")))
+
+    def queryset(self, request, queryset):
+        overdue = {"status__in": OPEN_ASSIGNMENT_STATUSES, "reply_due__lt": timezone.localdate()}
+        if self.value() == "yes":
+            return queryset.filter(**overdue)
+        if self.value() == "no":
+            return queryset.exclude(**overdue)
+        return queryset
+
+
+@admin.register(Holiday)
+class HolidayAdmin(RoleScopedAdmin):
+    reference_data = True
+    list_display = ("date", "name", "is_working_day")
+    list_filter = ("is_working_day",)
+    search_fields = ("name",)
+    date_hierarchy = "date"
+    ordering = ("-date",)
+
+
+@admin.register(ReplyCategory)
+class ReplyCategoryAdmin(RoleScopedAdmin):
+    reference_data = True
+    list_display = ("code", "name", "requires_commitment", "order", "is_active")
+    list_filter = ("is_active", "requires_commitment")
+    search_fields = ("code", "name")
+    ordering = ("order", "code")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(HandledRowsAdmin):
+    list_display = (
+        "proposal",
+        "unit",
+        "role",
+        "round",
+        "status_badge",
+        "assigned_at",
+        "reply_due",
+        "days_left_display",
+        "deadlines_provisional",
+    )
+    list_filter = ("status", "role", OverdueFilter, ("unit", ScopedRelatedFilter), "deadlines_provisional", "round")
+    list_select_related = ("proposal", "unit")
+    search_fields = ("=proposal__number", "proposal__title", "unit__name")
+    date_hierarchy = "assigned_at"
+    autocomplete_fields = ("proposal", "unit")
+    ordering = ("reply_due", "pk")
+    fieldsets = (
+        (None, {"fields": ("proposal", ("unit", "role", "round"), "status", "instructions")}),
+        (
+            _("Handling"),
+            {"fields": (("assigned_by", "assigned_at"), ("accepted_by", "accepted_at"), "replied_at")},
+        ),
+        (
+            _("Due dates"),
+            {
+                "fields": (
+                    ("reply_due", "reply_due_provisional", "reply_due_note"),
+                    ("original_reply_due", "reply_cap", "reply_cap_note"),
+                    ("opinion_due", "opinion_due_note"),
+                    ("return_window_ends", "return_window_note"),
+                    ("contact_due", "contact_due_note"),
+                    "deadlines_provisional",
+                )
+            },
+        ),
+    )
+
+    status_badge = status_badge(ASSIGNMENT_STATUS_COLOURS)
+
+    @display(description=_("days left"), ordering="reply_due")
+    def days_left_display(self, obj: Assignment):
+        days = obj.days_left()
+        if days is None or not obj.is_open:
+            return "—"
+        return days
+
+
+@admin.register(Opinion)
+class OpinionAdmin(HandledRowsAdmin):
+    list_display = ("assignment", "author", "sent_at", "is_late")
+    list_filter = ("is_late", ("assignment__unit", ScopedRelatedFilter))
+    list_select_related = ("assignment__proposal", "assignment__unit", "author")
+    search_fields = ("body", "=assignment__proposal__number", "assignment__proposal__title")
+    date_hierarchy = "sent_at"
+
+
+@admin.register(Contact)
+class ContactAdmin(ServiceCreateMixin, HandledRowsAdmin):
+    """Unit staff record their talks with the proposer (办前沟通) through log_contact; the record then stays as written."""
+
+    add_roles = UNIT_STAFF
+    list_display = ("contacted_on", "assignment", "method", "participants", "recorded_by")
+    list_filter = ("method", ("assignment__unit", ScopedRelatedFilter))
+    list_select_related = ("assignment__proposal", "assignment__unit", "recorded_by")
+    search_fields = ("participants", "notes", "=assignment__proposal__number", "assignment__proposal__title")
+    date_hierarchy = "contacted_on"
+    autocomplete_fields = ("assignment",)
+    fields = ("assignment", "contacted_on", "method", "participants", "notes", "recorded_by", "created_at")
+    readonly_fields = ("recorded_by", "created_at")
+
+    def create_through_service(self, request, data: dict) -> Contact:
+        return services.log_contact(
+            data["assignment"],
+            actor=request.user,
+            contacted_on=data["contacted_on"],
+            method=data["method"],
+            participants=data["participants"],
+            notes=data.get("notes", ""),
+        )
+
+
+@admin.register(Reply)
+class ReplyAdmin(HandledRowsAdmin):
+    list_display = (
+        "__str__",
+        "proposal_title",
+        "unit",
+        "category",
+        "status_badge",
+        "is_followup",
+        "round",
+        "sent_at",
+        "version",
+    )
+    list_filter = ("status", "category", "is_followup", ("assignment__unit", ScopedRelatedFilter))
+    list_select_related = ("assignment__proposal", "assignment__unit", "category")
+    search_fields = ("letter_number", "=assignment__proposal__number", "assignment__proposal__title")
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("assignment", "category")
+    fieldsets = (
+        (None, {"fields": ("assignment", ("round", "is_followup"), "status", "version")}),
+        (
+            _("Letter"),
+            {"fields": (("letter_number", "category"), "body", ("contact_person", "contact_phone"), "commitment_date")},
+        ),
+        (
+            _("Sign-off"),
+            {
+                "fields": (
+                    "drafted_by",
+                    ("signer", "signed_at"),
+                    "sendback_comment",
+                    "sent_at",
+                    ("created_at", "updated_at"),
+                )
+            },
+        ),
+    )
+
+    # The optimistic-lock counter belongs to save_reply_draft, never typed in.
+    readonly_fields = ("version",)
+
+    status_badge = status_badge(REPLY_STATUS_COLOURS)
+
+    @display(description=_("proposal"), ordering="assignment__proposal__title")
+    def proposal_title(self, obj: Reply) -> str:
+        return Truncator(obj.assignment.proposal.title).chars(40)
+
+    @display(description=_("unit"), ordering="assignment__unit__name")
+    def unit(self, obj: Reply):
+        return obj.assignment.unit
+
+
+@admin.register(ReplyRevision)
+class ReplyRevisionAdmin(ReadOnlyAdmin):
+    """Field-level history of reply drafts: an audit record, read-only for everyone."""
+
+    view_roles = ALL_STAFF
+    list_display = ("reply", "version", "editor", "created_at")
+    list_select_related = ("reply__assignment__proposal", "reply__assignment__unit", "editor")
+    search_fields = (
+        "reply__letter_number",
+        "=reply__assignment__proposal__number",
+        "reply__assignment__proposal__title",
+    )
+    date_hierarchy = "created_at"
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(HandledRowsAdmin):
+    list_display = ("reply", "user", "attitude", "result", "created_at")
+    list_filter = ("attitude", "result", ("reply__assignment__unit", ScopedRelatedFilter))
+    list_select_related = ("reply__assignment__proposal", "reply__assignment__unit", "user")
+    search_fields = ("comment", "=reply__assignment__proposal__number", "reply__assignment__proposal__title")
+    date_hierarchy = "created_at"
+
+
+class RequestAdmin(HandledRowsAdmin):
+    list_select_related = ("assignment__proposal", "assignment__unit", "requested_by")
+    search_fields = ("reason", "=assignment__proposal__number", "assignment__proposal__title")
+    date_hierarchy = "requested_at"
+
+    status_badge = status_badge(REQUEST_STATUS_COLOURS)
+
+    @display(description=_("reason"))
+    def reason_excerpt(self, obj) -> str:
+        return Truncator(obj.reason).chars(50)
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(RequestAdmin):
+    list_display = ("assignment", "reason_excerpt", "suggested_unit", "requested_by", "requested_at", "status_badge")
+    list_filter = ("status", ("assignment__unit", ScopedRelatedFilter))
+    list_select_related = (*RequestAdmin.list_select_related, "suggested_unit")
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(RequestAdmin):
+    list_display = (
+        "assignment",
+        "reason_excerpt",
+        "requested_until",
+        "approved_until",
+        "requested_by",
+        "requested_at",
+        "status_badge",
+    )
+    list_filter = ("status", ("assignment__unit", ScopedRelatedFilter))
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    """Reminders (催办) are rows written by the scan and the delivery task; read-only here."""
+
+    list_display = ("kind", "stage", "proposal", "unit", "due_on", "created_at", "sent_at", "attempts")
+    list_filter = ("kind", ("assignment__unit", ScopedRelatedFilter))
+    list_select_related = ("proposal", "assignment__unit")
+    search_fields = ("=proposal__number", "proposal__title", "stage")
+    date_hierarchy = "created_at"
+
+    @display(description=_("unit"))
+    def unit(self, obj: Reminder):
+        return obj.assignment.unit if obj.assignment_id else None

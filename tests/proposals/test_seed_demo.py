@@ -1,0 +1,327 @@
+"""manage.py seed_demo: the 福田区 demo data, safe to run twice, never on a production database by accident."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.models import User
+from proposals.choices import ProposalStatus, ProposerStatus
+from proposals.management.commands.seed_demo import letter_body
+from proposals.models import Notification, Proposal, Session
+from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus, Satisfaction
+from responses.models import Assignment, Reply
+from tests.base import PersonaTestCase
+
+IN_MEMORY_STORAGE = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DEMO_PASSWORD = "demo-test-password"
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", "--force", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model.objects.count()
+        for app in ("accounts", "proposals", "responses")
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+@override_settings(STORAGES=IN_MEMORY_STORAGE, DEMO_PASSWORD=DEMO_PASSWORD)
+class SeededTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.output = StringIO()
+        # Class-level data is built before the per-test fast-hasher fixture applies: use the same hasher here.
+        with override_settings(STORAGES=IN_MEMORY_STORAGE, DEMO_PASSWORD=DEMO_PASSWORD, PASSWORD_HASHERS=FAST_HASHER):
+            call_command("seed_demo", "--force", stdout=cls.output)
+        cls.today = timezone.localdate()
+        cls.current = Session.objects.get(term=6, meeting=6)
+
+
+class GuardTests(TestCase):
+    def test_it_refuses_to_run_with_debug_off_without_force(self):
+        # Tests run with DEBUG off, like production.
+        with self.assertRaisesMessage(CommandError, "--force"):
+            call_command("seed_demo", stdout=StringIO())
+        self.assertFalse(Session.objects.exists())
+        self.assertFalse(User.objects.exists())
+
+    @override_settings(STORAGES=IN_MEMORY_STORAGE, PASSWORD_HASHERS=FAST_HASHER)
+    def test_force_overrides_the_refusal(self):
+        call_command("seed_demo", "--force", stdout=StringIO())
+        self.assertTrue(Proposal.objects.filter(number="2023160").exists())
+
+    @override_settings(STORAGES=IN_MEMORY_STORAGE, PASSWORD_HASHERS=FAST_HASHER, DEBUG=True)
+    def test_it_runs_without_force_when_debug_is_on(self):
+        call_command("seed_demo", verbosity=0)
+        self.assertTrue(Session.objects.filter(is_current=True, name="六届六次会议").exists())
+
+
+class ReferenceDataTests(SeededTestCase):
+    def test_it_creates_both_sessions_with_the_newer_one_current(self):
+        old = Session.objects.get(term=6, meeting=3)
+        self.assertEqual(
+            (old.name, old.full_name, old.year), ("六届三次会议", "深圳市福田区政协第六届第三次会议", 2023)
+        )
+        self.assertEqual(
+            (self.current.name, self.current.full_name, self.current.year),
+            ("六届六次会议", "深圳市福田区政协第六届第六次会议", 2026),
+        )
+        self.assertEqual(Session.current(), self.current)
+        self.assertGreater(old.next_serial, 160)
+        self.assertEqual(old.reply_months, 3)
+
+    def test_it_creates_the_categories_reply_categories_and_units(self):
+        from proposals.models import Category
+        from responses.models import ReplyCategory
+
+        self.assertEqual(Category.objects.count(), 8)
+        self.assertEqual(list(ReplyCategory.objects.values_list("code", flat=True)), ["A", "B", "C", "D"])
+        self.assertTrue(ReplyCategory.objects.get(code="B").requires_commitment)
+        self.assertEqual(ReplyCategory.objects.get(code="D").name, "留作参考")
+        from accounts.models import Unit
+
+        self.assertEqual(Unit.objects.count(), 10)
+        self.assertTrue(Unit.objects.filter(name="深圳市交通运输局福田管理局").exists())
+
+    def test_every_demo_user_signs_in_with_the_demo_password(self):
+        expected = {
+            "chencheng": Role.MEMBER,
+            "wangfang": Role.MEMBER,
+            "committee": Role.COMMITTEE,
+            "handler": Role.UNIT_HANDLER,
+            "unitlead": Role.UNIT_LEADER,
+            "leader": Role.LEADER,
+        }
+        for username, role in expected.items():
+            with self.subTest(username=username):
+                user = User.objects.get(username=username)
+                self.assertEqual(user.role, role)
+                self.assertTrue(user.check_password(DEMO_PASSWORD))
+                self.assertEqual(user.email, f"{username}@example.org")
+        chencheng = User.objects.get(username="chencheng")
+        self.assertEqual(chencheng.full_name, "陈澄")
+        self.assertEqual(chencheng.member_profile.sector, "经济界")
+        handler = User.objects.get(username="handler")
+        self.assertEqual(handler.unit.name, "深圳市福田区工业和信息化局")
+        self.assertEqual(User.objects.get(username="unitlead").unit, handler.unit)
+        self.assertTrue(User.objects.filter(role=Role.UNIT_HANDLER).exclude(unit=handler.unit).exists())
+        self.assertGreaterEqual(User.objects.filter(role=Role.MEMBER).count(), 5)
+
+    def test_it_says_what_it_created(self):
+        output = self.output.getvalue()
+        self.assertIn("session 六届六次会议", output)
+        self.assertIn("user chencheng", output)
+        self.assertIn("关于福田区构建具有竞争力的现代化产业体系的建议", output)
+
+
+class ReferenceCaseTests(SeededTestCase):
+    def test_proposal_2023160_is_the_real_case(self):
+        proposal = Proposal.objects.get(number="2023160")
+        self.assertEqual(proposal.session.name, "六届三次会议")
+        self.assertEqual(proposal.serial, 160)
+        self.assertEqual(proposal.title, "关于福田区构建具有竞争力的现代化产业体系的建议")
+        self.assertEqual(proposal.lead_proposer.user.username, "chencheng")
+        self.assertEqual(proposal.status, ProposalStatus.CLOSED)
+        self.assertTrue(proposal.is_published and proposal.publication_consent)
+        self.assertIn(proposal, Proposal.objects.published())
+        self.assertIn("时尚产业", proposal.background)
+        self.assertIn("河套深港科技创新合作区", proposal.suggestions)
+        self.assertEqual(proposal.attachments.count(), 1)
+
+    def test_its_reply_is_the_letter_from_the_separate_unit(self):
+        assignment = Assignment.objects.get(proposal__number="2023160")
+        self.assertEqual(assignment.role, AssignmentRole.SEPARATE)
+        self.assertEqual(assignment.unit.name, "深圳市福田区工业和信息化局")
+        self.assertEqual(assignment.status, AssignmentStatus.REPLIED)
+        self.assertTrue(assignment.contacts.exists())
+        reply = assignment.replies.get()
+        self.assertEqual(reply.status, ReplyStatus.SENT)
+        self.assertEqual(reply.category.code, "B")
+        self.assertIsNotNone(reply.commitment_date)
+        self.assertEqual(reply.letter_number, "福工信函〔2023〕160号")
+        self.assertEqual(reply.sent_at.year, 2023)
+        self.assertEqual(reply.signer.username, "unitlead")
+        self.assertTrue(reply.contact_person and reply.contact_phone)
+        self.assertEqual(reply.body, letter_body())
+        self.assertTrue(reply.body.startswith("你在深圳市福田区政协六届三次会议中的提案"))
+        self.assertTrue(reply.body.endswith("构建国际时尚媒体集聚区。"))
+        self.assertNotIn("特此回复", reply.body)
+        self.assertNotIn("尊敬的", reply.body)
+        feedback = reply.feedback.get()
+        self.assertEqual(
+            (feedback.user.username, feedback.attitude, feedback.result),
+            ("chencheng", Satisfaction.SATISFIED, Satisfaction.SATISFIED),
+        )
+
+    def test_its_timeline_has_an_event_for_each_step(self):
+        verbs = list(Proposal.objects.get(number="2023160").events.values_list("verb", flat=True))
+        for verb in (
+            "created",
+            "submitted",
+            "accepted",
+            "assigned",
+            "assignment_accepted",
+            "contact_logged",
+            "reply_submitted",
+            "reply_signed",
+            "reply_sent",
+            "feedback_given",
+            "closed",
+            "published",
+        ):
+            self.assertIn(verb, verbs)
+
+
+class CurrentSessionTests(SeededTestCase):
+    def test_every_proposal_status_occurs_in_the_current_session(self):
+        statuses = set(Proposal.objects.filter(session=self.current).values_list("status", flat=True))
+        self.assertEqual(statuses, set(ProposalStatus.values))
+
+    def test_the_handlers_unit_has_pending_overdue_soon_due_and_co_handling_work(self):
+        unit = User.objects.get(username="handler").unit
+        mine = Assignment.objects.filter(unit=unit, proposal__session=self.current)
+        self.assertTrue(mine.filter(status=AssignmentStatus.PENDING).exists())
+        self.assertTrue(mine.filter(status=AssignmentStatus.HANDLING, reply_due__lt=self.today).exists())
+        self.assertTrue(
+            mine.filter(
+                status=AssignmentStatus.HANDLING,
+                reply_due__gte=self.today,
+                reply_due__lte=self.today + dt.timedelta(days=7),
+            ).exists()
+        )
+        lead = mine.get(proposal__title="关于培育福田区低空经济应用场景的建议")
+        co = Assignment.objects.get(proposal=lead.proposal, role=AssignmentRole.COHANDLING)
+        self.assertEqual(lead.role, AssignmentRole.LEAD)
+        self.assertEqual(co.status, AssignmentStatus.OPINION_SENT)
+        self.assertTrue(co.opinion.body)
+        self.assertIsNotNone(co.opinion_due)
+
+    def test_due_dates_come_from_the_deadline_rules(self):
+        from responses.deadlines import WorkCalendar, assignment_deadlines
+
+        for assignment in Assignment.objects.all():
+            expected = assignment_deadlines(
+                assignment.proposal.session,
+                timezone.localtime(assignment.assigned_at).date(),
+                with_opinion=assignment.role == AssignmentRole.COHANDLING,
+                cal=WorkCalendar.load(),
+            )
+            self.assertEqual(assignment.reply_due, expected["reply_due"])
+            self.assertEqual(assignment.reply_due_note, expected["reply_due_note"])
+            self.assertEqual(assignment.opinion_due, expected["opinion_due"])
+
+    def test_replies_in_each_stage_exist(self):
+        self.assertTrue(Reply.objects.filter(status=ReplyStatus.AWAITING_SIGNOFF).exists())
+        replied = Proposal.objects.get(session=self.current, status=ProposalStatus.REPLIED)
+        reply = Reply.objects.get(assignment__proposal=replied)
+        self.assertEqual(reply.status, ReplyStatus.SENT)
+        self.assertFalse(reply.feedback.exists())
+        closed = Proposal.objects.get(session=self.current, status=ProposalStatus.CLOSED)
+        self.assertTrue(Reply.objects.get(assignment__proposal=closed).feedback.exists())
+
+    def test_the_joint_proposal_has_one_invited_and_one_confirmed_co_signer(self):
+        proposal = Proposal.objects.get(proposers__user__username="wangfang", proposers__status=ProposerStatus.INVITED)
+        statuses = dict(proposal.proposers.filter(role="cosigner").values_list("user__username", "status"))
+        self.assertEqual(statuses["wangfang"], ProposerStatus.INVITED)
+        self.assertIn(ProposerStatus.CONFIRMED, statuses.values())
+
+    def test_the_key_proposal_is_supervised_by_the_leader(self):
+        key = Proposal.objects.get(session=self.current, is_key=True)
+        self.assertEqual(key.supervisor.username, "leader")
+        self.assertTrue(key.supervision_notes.exists())
+
+    def test_merged_and_rejected_proposals_carry_their_reasons(self):
+        merged = Proposal.objects.get(status=ProposalStatus.MERGED)
+        self.assertIsNotNone(merged.merged_into)
+        rejected = Proposal.objects.get(status=ProposalStatus.REJECTED)
+        self.assertTrue(rejected.rejection_ground and rejected.rejection_reason)
+
+    def test_chencheng_has_unread_and_read_notifications(self):
+        mine = Notification.objects.filter(user__username="chencheng")
+        self.assertTrue(mine.filter(read_at__isnull=True).exists())
+        self.assertTrue(mine.filter(read_at__isnull=False).exists())
+
+    def test_numbers_are_unique_and_the_next_serial_is_past_them(self):
+        numbered = Proposal.objects.filter(session=self.current).exclude(number="")
+        serials = list(numbered.values_list("serial", flat=True))
+        self.assertEqual(len(serials), len(set(serials)))
+        self.current.refresh_from_db()
+        self.assertGreater(self.current.next_serial, max(serials))
+        self.assertTrue(all(n.startswith("2026") for n in numbered.values_list("number", flat=True)))
+
+    def test_the_demo_pages_render_for_each_role(self):
+        for username in ("chencheng", "wangfang", "handler", "unitlead", "committee", "leader"):
+            user = User.objects.get(username=username)
+            self.client.force_login(user)
+            with self.subTest(username=username):
+                self.assertEqual(self.client.get("/").status_code, 200)
+                self.assertEqual(self.client.get("/notifications/").status_code, 200)
+                for proposal in Proposal.objects.visible_to(user):
+                    self.assertEqual(self.client.get(f"/proposals/{proposal.pk}/").status_code, 200)
+                if user.has_staff_role:
+                    self.assertEqual(self.client.get("/dashboard/").status_code, 200)
+        self.assertEqual(self.client.get("/public/").status_code, 200)
+
+
+class IdempotenceTests(SeededTestCase):
+    def test_a_second_run_creates_nothing(self):
+        before = row_counts()
+        output = seed()
+        self.assertEqual(row_counts(), before)
+        self.assertIn("nothing to do", output)
+
+    def test_passwords_are_left_alone_unless_asked(self):
+        chencheng = User.objects.get(username="chencheng")
+        chencheng.set_password("changed-by-the-user")
+        chencheng.save()
+        seed()
+        chencheng.refresh_from_db()
+        self.assertTrue(chencheng.check_password("changed-by-the-user"))
+        seed("--reset-passwords")
+        chencheng.refresh_from_db()
+        self.assertTrue(chencheng.check_password(DEMO_PASSWORD))
+
+    def test_a_deleted_story_is_recreated_without_touching_the_others(self):
+        Proposal.objects.filter(title="关于增设福田区夜间儿科门诊的建议").delete()
+        before = Proposal.objects.count()
+        output = seed()
+        self.assertEqual(Proposal.objects.count(), before + 1)
+        self.assertIn("关于增设福田区夜间儿科门诊的建议", output)
+
+    def test_the_current_session_chosen_later_is_kept(self):
+        Session.objects.update(is_current=False)
+        Session.objects.filter(term=6, meeting=3).update(is_current=True)
+        seed()
+        self.assertEqual(Session.current().name, "六届三次会议")
+
+
+@override_settings(STORAGES=IN_MEMORY_STORAGE, DEMO_PASSWORD=DEMO_PASSWORD)
+class ExistingDataTests(PersonaTestCase):
+    def test_it_runs_beside_existing_people_and_leaves_them_alone(self):
+        password_hash = User.objects.get(username="handler").password
+        seed()
+        handler = User.objects.get(username="handler")
+        self.assertEqual(handler.full_name, "刘经办")  # the persona, not the demo's 刘洋
+        self.assertEqual(handler.password, password_hash)
+        self.assertEqual(Session.objects.filter(term=6, meeting=3).count(), 1)
+        self.assertTrue(Proposal.objects.filter(number="2023160").exists())
+        before = row_counts()
+        seed()
+        self.assertEqual(row_counts(), before)
