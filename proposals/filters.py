@@ -1,0 +1,76 @@
+"""The FilterSet of proposals, shared by the member list, staff lists, exports and dashboard drill-downs."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit
+from proposals import search
+from proposals.choices import ProposalKind, ProposalStatus
+from proposals.models import Category, Proposal, Session
+from responses.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole
+
+
+class ProposalFilterSet(django_filters.FilterSet):
+    """Filters by session, status, category, kind, unit and role of its assignments, key, overdue, dates and text."""
+
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    session = django_filters.ModelMultipleChoiceFilter(
+        queryset=Session.objects.all(), distinct=False, label=_("Session")
+    )
+    status = django_filters.MultipleChoiceFilter(choices=ProposalStatus.choices, label=_("Status"))
+    category = django_filters.ModelMultipleChoiceFilter(
+        queryset=Category.objects.all(), distinct=False, label=_("Category")
+    )
+    kind = django_filters.MultipleChoiceFilter(choices=ProposalKind.choices, label=_("Kind"))
+    unit = django_filters.ModelMultipleChoiceFilter(
+        queryset=Unit.objects.all(), method="filter_unit", label=_("Handling unit")
+    )
+    role = django_filters.MultipleChoiceFilter(
+        choices=AssignmentRole.choices, method="filter_role", label=_("Unit role")
+    )
+    is_key = django_filters.BooleanFilter(label=_("Key proposal"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    submitted = django_filters.DateFromToRangeFilter(field_name="submitted_at__date", label=_("Submitted between"))
+    accepted = django_filters.DateFromToRangeFilter(field_name="accepted_at__date", label=_("Accepted between"))
+
+    class Meta:
+        model = Proposal
+        fields = ["q", "session", "status", "category", "kind", "unit", "role", "is_key", "overdue"]
+
+    def _assignments(self):
+        from responses.models import Assignment
+
+        return Assignment.objects.filter(proposal_id=OuterRef("pk"))
+
+    def filter_text(self, queryset, name, value):
+        return search.search(queryset, value) if value else queryset
+
+    def filter_unit(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(self._assignments().filter(unit__in=value)))
+
+    def filter_role(self, queryset, name, value):
+        if not value:
+            return queryset
+        units = self.form.cleaned_data.get("unit") if hasattr(self.form, "cleaned_data") else None
+        assignments = self._assignments().filter(role__in=value)
+        if units:
+            assignments = assignments.filter(unit__in=units)
+        return queryset.filter(Exists(assignments))
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        late = Exists(
+            self._assignments().filter(
+                status__in=OPEN_ASSIGNMENT_STATUSES,
+                role__in=[AssignmentRole.LEAD, AssignmentRole.SEPARATE],
+                reply_due__lt=timezone.localdate(),
+            )
+        )
+        return queryset.filter(late) if value else queryset.filter(~Q(late))
