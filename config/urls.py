@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", include("dashboard.urls")),
     path("public/", include("proposals.public_urls")),
+    path("letters/", include("responses.letter_urls")),
     path("", include("proposals.urls")),
 ]

@@ -34,15 +34,12 @@ from responses.choices import (
 from responses.models import (
     Assignment,
     Contact,
-    ExtensionRequest,
     Feedback,
     Holiday,
     Opinion,
-    Reminder,
     Reply,
     ReplyCategory,
     ReplyRevision,
-    ReturnRequest,
 )
 
 REQUEST_STATUS_COLOURS = {
@@ -256,49 +253,5 @@ class FeedbackAdmin(HandledRowsAdmin):
     date_hierarchy = "created_at"
 
 
-class RequestAdmin(HandledRowsAdmin):
-    list_select_related = ("assignment__proposal", "assignment__unit", "requested_by")
-    search_fields = ("reason", "=assignment__proposal__number", "assignment__proposal__title")
-    date_hierarchy = "requested_at"
-
-    status_badge = status_badge(REQUEST_STATUS_COLOURS)
-
-    @display(description=_("reason"))
-    def reason_excerpt(self, obj) -> str:
-        return Truncator(obj.reason).chars(50)
-
-
-@admin.register(ReturnRequest)
-class ReturnRequestAdmin(RequestAdmin):
-    list_display = ("assignment", "reason_excerpt", "suggested_unit", "requested_by", "requested_at", "status_badge")
-    list_filter = ("status", ("assignment__unit", ScopedRelatedFilter))
-    list_select_related = (*RequestAdmin.list_select_related, "suggested_unit")
-
-
-@admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(RequestAdmin):
-    list_display = (
-        "assignment",
-        "reason_excerpt",
-        "requested_until",
-        "approved_until",
-        "requested_by",
-        "requested_at",
-        "status_badge",
-    )
-    list_filter = ("status", ("assignment__unit", ScopedRelatedFilter))
-
-
-@admin.register(Reminder)
-class ReminderAdmin(ReadOnlyAdmin):
-    """Reminders (催办) are rows written by the scan and the delivery task; read-only here."""
-
-    list_display = ("kind", "stage", "proposal", "unit", "due_on", "created_at", "sent_at", "attempts")
-    list_filter = ("kind", ("assignment__unit", ScopedRelatedFilter))
-    list_select_related = ("proposal", "assignment__unit")
-    search_fields = ("=proposal__number", "proposal__title", "stage")
-    date_hierarchy = "created_at"
-
-    @display(description=_("unit"))
-    def unit(self, obj: Reminder):
-        return obj.assignment.unit if obj.assignment_id else None
+# Committee decisions and reminders have modules of their own; importing registers them.
+from responses import admin_reminders, admin_requests  # noqa: E402, F401
