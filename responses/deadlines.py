@@ -156,16 +156,16 @@ def _workdays_due(cal: WorkCalendar, start: dt.date, workdays: int, label: str) 
     due = cal.add_working_days(start, workdays)
     skipped = (due - start).days - workdays
     provisional = cal.span_provisional(start, due)
-    note = _("%(label)s: %(count)d working days after %(start)s = %(due)s") % {
-        "label": label,
-        "count": workdays,
-        "start": start.isoformat(),
-        "due": due.isoformat(),
-    }
+    values = {"label": label, "count": workdays, "start": start.isoformat(), "due": due.isoformat(), "skipped": skipped}
     if skipped:
-        note += _(" (%(skipped)d weekend or holiday days skipped).") % {"skipped": skipped}
+        note = (
+            _(
+                "%(label)s: %(count)d working days after %(start)s = %(due)s (%(skipped)d weekend or holiday days skipped)."
+            )
+            % values
+        )
     else:
-        note += "."
+        note = _("%(label)s: %(count)d working days after %(start)s = %(due)s.") % values
     if provisional:
         note += " " + _("Provisional: the official holiday calendar for this year is not yet published.")
     return DueDate(due, note, provisional)
