@@ -139,6 +139,30 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(is_published=True, publication_consent=True)
 
 
+class SearchTextField(models.TextField):
+    """Segmented words; ``__tsmatch`` matches a query through PostgreSQL full-text search."""
+
+
+@SearchTextField.register_lookup
+class TsMatch(models.Lookup):
+    """``search_text__tsmatch="时尚 产业"``: every word, through the GIN index on PostgreSQL.
+
+    The expression must stay identical to the one in migration 0002's index.
+    """
+
+    lookup_name = "tsmatch"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"to_tsvector('simple'::regconfig, {lhs}) @@ plainto_tsquery('simple'::regconfig, {rhs})", [
+                *lhs_params,
+                *rhs_params,
+            ]
+        raise NotImplementedError("tsmatch needs PostgreSQL; proposals.search falls back to word matching")
+
+
 def _assignment_model():
     from django.apps import apps
 
@@ -197,6 +221,9 @@ class Proposal(models.Model):
     )
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Words of number, title, analysis and suggestions as segmented by proposals.search, space-separated;
+    # PostgreSQL indexes it as a tsvector (GIN), other databases match whole words in it.
+    search_text = SearchTextField(_("search words"), blank=True, default="", editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -234,6 +261,19 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}" if self.number else self.title
+
+    SEARCHED_FIELDS = frozenset({"number", "title", "background", "suggestions"})
+
+    def save(self, *args, **kwargs) -> None:
+        # Kept current on every save that touches a searched field.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.SEARCHED_FIELDS.intersection(update_fields):
+            from proposals.search import document_words
+
+            self.search_text = document_words(self.number, self.title, self.background, self.suggestions)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def lead_proposer(self):
@@ -389,6 +429,9 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The email copy is an outbox row: sent by a worker, swept again if a publish or a worker is lost.
+    email_pending = models.BooleanField(_("email pending"), default=False)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -396,7 +439,32 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_user_unread"),
+            # Used by the email sweep: only rows whose email is still to go out.
+            models.Index(fields=["created_at"], condition=Q(email_pending=True), name="notification_email_pending"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchTerm(models.Model):
+    """A word the segmenter must keep whole (河套, 香蜜湖, a unit's name): the editable user dictionary.
+
+    After adding words, run ``manage.py reindex_search`` so stored proposals are segmented again.
+    """
+
+    word = models.CharField(_("word"), max_length=40, unique=True)
+    weight = models.PositiveIntegerField(
+        _("weight"), default=50, help_text=_("Higher keeps the word whole against competing segmentations")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("search dictionary word")
+        verbose_name_plural = _("search dictionary")
+        ordering = ["word"]
+
+    def __str__(self) -> str:
+        return self.word

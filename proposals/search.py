@@ -1,51 +1,196 @@
-"""Text search over proposals, behind one small interface.
+"""Chinese full-text search over proposals, behind one small interface.
 
-``search(queryset, text)`` narrows a queryset to proposals matching the text
-and ``similar_to(proposal)`` finds likely duplicates. The implementation may
-use PostgreSQL full-text search with Chinese word segmentation; callers only
-rely on these two functions, and every caller passes a queryset already
-scoped with ``visible_to`` so search never widens what a user may see.
+* ``document_words(*texts)`` segments text for storage in ``Proposal.search_text``
+  (jieba's search mode, so 河套深港科技创新合作区 is stored whole and as its parts);
+* ``search(queryset, text)`` narrows a queryset to proposals containing every
+  word of the query; ``ranked(queryset, text)`` also orders by relevance, then recency;
+* ``similar_to(proposal)`` finds likely duplicates for review and for members;
+* ``highlight(text, query)`` marks the query's words in a snippet.
+
+On PostgreSQL the words are matched as a tsvector ('simple' configuration)
+through a GIN index; elsewhere by whole-word matching in the stored text,
+correct if slower. A query word of one Chinese character is matched as a
+substring, since segmentation rarely stores single characters.
+Callers pass querysets already scoped with ``visible_to``: search never widens
+what a user may see.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import re
+import threading
+import time
+from pathlib import Path
+
+import jieba
+from django.db import connection
+from django.db.models import F, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+WORDS_FILE = Path(__file__).with_name("search_words.txt")
+# Query words: CJK runs, Latin words and numbers; everything else separates words.
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[.\-_][A-Za-z0-9]+)*")
+_CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
+MAX_QUERY_WORDS = 8
+RANK_WINDOW = 2000  # ranking looks at the most recent matches only, so a common word stays fast
+_RELOAD_SECONDS = 60
+
+_lock = threading.Lock()
+_tokenizer: jieba.Tokenizer | None = None
+_loaded_at = 0.0
+_loaded_words: frozenset[str] = frozenset()
 
 
-def _terms(text: str) -> list[str]:
-    return [term for term in (text or "").split() if term][:8]
+def _dictionary_words() -> dict[str, int]:
+    words: dict[str, int] = {}
+    for line in WORDS_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            word, _, weight = line.partition(" ")
+            words[word] = int(weight or 50)
+    try:
+        from proposals.models import SearchTerm
+
+        words.update(dict(SearchTerm.objects.values_list("word", "weight")))
+    except Exception:  # noqa: BLE001 - no table yet (before migrate): the file's words still apply
+        pass
+    return words
+
+
+def tokenizer() -> jieba.Tokenizer:
+    """jieba with our user dictionary; reloaded when the admin-edited words change (checked each minute)."""
+    global _tokenizer, _loaded_at, _loaded_words
+    now = time.monotonic()
+    if _tokenizer is not None and now - _loaded_at < _RELOAD_SECONDS:
+        return _tokenizer
+    with _lock:
+        words = _dictionary_words()
+        if _tokenizer is None or frozenset(words) != _loaded_words:
+            fresh = jieba.Tokenizer()
+            fresh.initialize()
+            for word, weight in words.items():
+                fresh.add_word(word, freq=max(1, weight) * 1000)
+            _tokenizer, _loaded_words = fresh, frozenset(words)
+        _loaded_at = now
+    return _tokenizer
+
+
+def _words(text: str, *, for_search: bool) -> list[str]:
+    cut = tokenizer().cut_for_search if for_search else tokenizer().cut
+    words = []
+    for run in _TOKEN.findall(text or ""):
+        if _CJK.match(run):
+            words.extend(word for word in cut(run) if word.strip())
+        else:
+            words.append(run.lower())
+    return words
+
+
+def document_words(*texts: str) -> str:
+    """The stored form: segmented words separated by spaces, with a space at each end."""
+    words = []
+    for text in texts:
+        words.extend(_words(text or "", for_search=True))
+    return f" {' '.join(words)} " if words else ""
+
+
+def query_words(text: str) -> list[str]:
+    """The query's words, segmented the way documents are (each whole word, not its parts)."""
+    seen: dict[str, None] = {}
+    for word in _words((text or "")[:200], for_search=False):
+        seen.setdefault(word, None)
+    return list(seen)[:MAX_QUERY_WORDS]
+
+
+def _single_character(word: str) -> bool:
+    return len(word) == 1 and bool(_CJK.match(word))
 
 
 def search(queryset: QuerySet, text: str) -> QuerySet:
-    """Proposals whose number, title, analysis or suggestions contain every term of ``text``."""
-    for term in _terms(text):
-        queryset = queryset.filter(
-            Q(number__icontains=term)
-            | Q(title__icontains=term)
-            | Q(background__icontains=term)
-            | Q(suggestions__icontains=term)
-        )
+    """Proposals containing every word of ``text`` (number, title, analysis or suggestions)."""
+    words = query_words(text)
+    if not words:
+        return queryset
+    whole = [w for w in words if not _single_character(w)]
+    for word in words:
+        if _single_character(word):
+            queryset = queryset.filter(
+                Q(title__contains=word) | Q(background__contains=word) | Q(suggestions__contains=word)
+            )
+    if not whole:
+        return queryset
+    if connection.vendor == "postgresql":
+        return queryset.filter(search_text__tsmatch=" ".join(whole))
+    for word in whole:
+        queryset = queryset.filter(search_text__contains=f" {word} ")
     return queryset
 
 
-def similar_to(proposal, *, candidates: QuerySet | None = None, limit: int = 5) -> list:
-    """Earlier or concurrent proposals that look like ``proposal`` (for 并案 and duplicate checks).
+def ranked(queryset: QuerySet, text: str) -> QuerySet:
+    """``search`` ordered by relevance, then recency (PostgreSQL); by recency elsewhere."""
+    matches = search(queryset, text)
+    words = [w for w in query_words(text) if not _single_character(w)]
+    if connection.vendor != "postgresql" or not words:
+        return matches.order_by("-created_at", "-pk")
+    recent = matches.order_by("-pk").values("pk")[:RANK_WINDOW]
+    rank = RawSQL(
+        "ts_rank_cd(to_tsvector('simple'::regconfig, proposals_proposal.search_text), "
+        "plainto_tsquery('simple'::regconfig, %s))",
+        [" ".join(words)],
+        output_field=FloatField(),
+    )
+    return queryset.filter(pk__in=recent).annotate(search_rank=rank).order_by(F("search_rank").desc(), "-created_at")
 
-    Ranked by how many of the title's distinctive two-character pieces they share.
+
+def similar_to(proposal, *, candidates: QuerySet | None = None, limit: int = 5) -> list:
+    """Proposals that look like ``proposal`` (for 并案 and duplicate checks), most alike first.
+
+    Scored by how many of the title's words (beyond 关于…的建议) they share in their title.
     """
     from proposals.models import Proposal
 
     candidates = (candidates if candidates is not None else Proposal.objects.all()).exclude(pk=proposal.pk)
-    title = (proposal.title or "").removeprefix("关于").removesuffix("的建议").removesuffix("的提案")
-    pieces = list(dict.fromkeys(title[i : i + 2] for i in range(len(title) - 1)))[:12]
-    if not pieces:
+    return similar_to_title(proposal.title, candidates=candidates, limit=limit)
+
+
+_BOILERPLATE = {"关于", "建议", "提案", "的", "进一步", "加强", "推进", "加快", "完善", "推动", "提升"}
+
+
+def similar_to_title(title: str, *, candidates: QuerySet, limit: int = 5) -> list:
+    """Proposals whose title shares the distinctive words of ``title`` (for the new-proposal form)."""
+    words = [w for w in query_words(title) if w not in _BOILERPLATE and len(w) > 1]
+    if not words:
         return []
-    query = Q()
-    for piece in pieces:
-        query |= Q(title__contains=piece)
+    any_word = Q()
+    for word in words:
+        any_word |= Q(title__contains=word)
     scored = []
-    for other in candidates.filter(query).select_related("session")[:200]:
-        score = sum(piece in other.title for piece in pieces)
-        scored.append((score, other.created_at, other))
-    scored.sort(key=lambda row: (-row[0], -row[1].timestamp()))
-    return [other for score, _, other in scored[:limit] if score >= max(2, len(pieces) // 4)]
+    for other in candidates.filter(any_word).select_related("session").order_by("-pk")[:300]:
+        score = sum(word in other.title for word in words)
+        scored.append((score, other.pk, other))
+    scored.sort(key=lambda row: (-row[0], -row[1]))
+    needed = 1 if len(words) <= 2 else 2
+    return [other for score, _, other in scored[:limit] if score >= needed]
+
+
+def highlight(text: str, query: str, *, width: int = 80) -> SafeString:
+    """An escaped snippet of ``text`` around the first query word, each query word in <mark>."""
+    words = sorted({w for w in query_words(query)}, key=len, reverse=True)
+    text = text or ""
+    if not words:
+        return mark_safe(escape(text[:width]))  # noqa: S308 - escaped just now
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, (first.start() if first else 0) - width // 3)
+    snippet = text[start : start + width]
+    out, last = [], 0
+    for match in pattern.finditer(snippet):
+        out.append(escape(snippet[last : match.start()]))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    out.append(escape(snippet[last:]))
+    prefix = "…" if start else ""
+    suffix = "…" if start + width < len(text) else ""
+    return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every piece escaped above

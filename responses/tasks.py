@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 
 from responses import reminders
@@ -11,8 +12,14 @@ from responses import reminders
 @shared_task(ignore_result=True)
 def scan_reminders() -> int:
     """The one beat entry: insert what became due, then queue every unsent row."""
+    from proposals.notifications import pending_emails
+    from proposals.tasks import send_notification_email
+
     created = reminders.scan()
     reminders.sweep(publish=lambda pk: deliver_reminder.apply_async(args=[pk]))
+    # Notification emails whose task was lost (dead broker at publish time, dead worker).
+    for pk in pending_emails(older_than_seconds=settings.REMINDER_REQUEUE_SECONDS):
+        send_notification_email.apply_async(args=[pk])
     return created
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
@@ -23,7 +25,7 @@ from proposals.choices import (
 )
 from proposals.errors import WorkflowError
 from proposals.models import Event, Notification, Proposal, Proposer, SupervisionNote
-from proposals.notifications import notify
+from proposals.notifications import notify, pending_emails
 from proposals.services import (
     accept_proposal,
     add_supervision_note,
@@ -619,14 +621,31 @@ class NotifyTests(PersonaTestCase):
         self.assertEqual((len(callbacks), len(mail.outbox)), (0, 0))
         self.assertEqual(Notification.objects.get().user, self.chencheng)
 
-    def test_a_mail_failure_is_logged_and_does_not_raise(self):
+    def test_a_mail_failure_does_not_raise_and_the_email_stays_pending_for_the_sweep(self):
         with (
             mock.patch("proposals.notifications.send_mail", side_effect=OSError("mail server down")),
-            self.assertLogs("proposals.notifications", "ERROR"),
             self.captureOnCommitCallbacks(execute=True),
         ):
             notify([self.chencheng], title="提案已立案")
-        self.assertEqual(Notification.objects.count(), 1)
+        notification = Notification.objects.get()
+        self.assertTrue(notification.email_pending)
+        self.assertEqual(mail.outbox, [])
+
+        call_command("send_reminders", "--once", stdout=StringIO())
+
+        notification.refresh_from_db()
+        self.assertFalse(notification.email_pending)
+        self.assertIsNotNone(notification.emailed_at)
+        self.assertEqual([m.to for m in mail.outbox], [[self.chencheng.email]])
+
+    def test_a_dead_broker_leaves_the_email_for_the_sweep(self):
+        with (
+            mock.patch("proposals.tasks.send_notification_email.apply_async", side_effect=ConnectionError("down")),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            notify([self.chencheng], title="提案已立案")
+        self.assertTrue(Notification.objects.get().email_pending)
+        self.assertEqual(pending_emails(older_than_seconds=0), [Notification.objects.get().pk])
 
     def test_nothing_is_sent_when_the_step_rolls_back(self):
         with self.captureOnCommitCallbacks(execute=True) as callbacks:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from proposals.notifications import pending_emails, send_email
 from responses import reminders
 
 
@@ -30,4 +31,12 @@ class Command(BaseCommand):
                 sent += 1
             else:
                 failed += 1
-        self.stdout.write(self.style.SUCCESS(f"{created} new, {sent} sent, {failed} not sent"))
+        emails = 0
+        for pk in pending_emails(older_than_seconds=0):
+            try:
+                emails += send_email(pk)
+            except Exception as exc:  # noqa: BLE001 - stays pending for the next run
+                self.stderr.write(f"notification {pk}: email failed: {exc}")
+        self.stdout.write(
+            self.style.SUCCESS(f"{created} new, {sent} sent, {failed} not sent; {emails} notification emails sent")
+        )
