@@ -147,20 +147,22 @@ class SearchTextField(models.TextField):
 class TsMatch(models.Lookup):
     """``search_text__tsmatch="时尚 产业"``: every word, through the GIN index on PostgreSQL.
 
-    The expression must stay identical to the one in migration 0002's index.
+    Reads the generated tsvector column ``search_vector`` that migration 0002 adds beside
+    ``search_text`` on PostgreSQL (Django does not manage it: the database keeps it current).
     """
 
     lookup_name = "tsmatch"
 
     def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            raise NotImplementedError("tsmatch needs PostgreSQL; proposals.search falls back to word matching")
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        if connection.vendor == "postgresql":
-            return f"to_tsvector('simple'::regconfig, {lhs}) @@ plainto_tsquery('simple'::regconfig, {rhs})", [
-                *lhs_params,
-                *rhs_params,
-            ]
-        raise NotImplementedError("tsmatch needs PostgreSQL; proposals.search falls back to word matching")
+        column = connection.ops.quote_name("search_text")
+        if not lhs.endswith(column):
+            raise NotImplementedError("tsmatch applies to the search_text column itself")
+        vector = lhs[: -len(column)] + connection.ops.quote_name("search_vector")
+        return f"{vector} @@ plainto_tsquery('simple'::regconfig, {rhs})", [*lhs_params, *rhs_params]
 
 
 def _assignment_model():

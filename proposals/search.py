@@ -17,6 +17,7 @@ what a user may see.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -34,9 +35,10 @@ WORDS_FILE = Path(__file__).with_name("search_words.txt")
 _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[.\-_][A-Za-z0-9]+)*")
 _CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 MAX_QUERY_WORDS = 8
-RANK_WINDOW = 2000  # ranking looks at the most recent matches only, so a common word stays fast
+RANK_WINDOW = 1000  # ranking looks at the most recent matches only, so a common word stays fast
 _RELOAD_SECONDS = 60
 
+jieba.setLogLevel(logging.WARNING)  # it announces every dictionary load otherwise
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
 _loaded_at = 0.0
@@ -136,8 +138,7 @@ def ranked(queryset: QuerySet, text: str) -> QuerySet:
         return matches.order_by("-created_at", "-pk")
     recent = matches.order_by("-pk").values("pk")[:RANK_WINDOW]
     rank = RawSQL(
-        "ts_rank_cd(to_tsvector('simple'::regconfig, proposals_proposal.search_text), "
-        "plainto_tsquery('simple'::regconfig, %s))",
+        "ts_rank_cd(proposals_proposal.search_vector, plainto_tsquery('simple'::regconfig, %s))",
         [" ".join(words)],
         output_field=FloatField(),
     )
