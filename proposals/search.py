@@ -35,8 +35,11 @@ WORDS_FILE = Path(__file__).with_name("search_words.txt")
 _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[.\-_][A-Za-z0-9]+)*")
 _CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 MAX_QUERY_WORDS = 8
-RANK_WINDOW = 1000  # ranking looks at the most recent matches only, so a common word stays fast
+RANK_WINDOW = 300  # ranking looks at the most recent matches only, so a common word stays fast
 _RELOAD_SECONDS = 60
+RARE_LIMIT = 5000  # a rare query's matches are fetched as ids, up to this many (see _postgres_match)
+COMMON_SHARE = 0.002  # words expected in this share of rows are common enough to walk newest-first
+STATISTICS_SECONDS = 600
 
 jieba.setLogLevel(logging.WARNING)  # it announces every dictionary load otherwise
 _lock = threading.Lock()
@@ -124,10 +127,58 @@ def search(queryset: QuerySet, text: str) -> QuerySet:
     if not whole:
         return queryset
     if connection.vendor == "postgresql":
-        return queryset.filter(search_text__tsmatch=" ".join(whole))
+        return _postgres_match(queryset, whole)
     for word in whole:
         queryset = queryset.filter(search_text__contains=f" {word} ")
     return queryset
+
+
+def _postgres_match(queryset: QuerySet, words: list[str]) -> QuerySet:
+    """Common words as a condition, rare words as a list of ids found through the GIN index.
+
+    For "newest first, 20 rows" PostgreSQL walks the primary key backwards and checks
+    each row: quick when the words are common, a walk through the whole table when
+    they are rare (numbers and unusual words never appear in its statistics, so it
+    cannot tell). The column's statistics (most common lexemes and their frequencies)
+    tell us instead: a query whose words are expected in at least ``COMMON_SHARE`` of
+    the rows keeps the condition; any other query fetches its matching ids first.
+    """
+    from proposals.models import Proposal
+
+    frequencies = _lexeme_frequencies()
+    share = 1.0
+    for word in words:
+        share *= frequencies.get(word, 0.0)
+    joined = " ".join(words)
+    if share >= COMMON_SHARE:
+        return queryset.filter(search_text__tsmatch=joined)
+    probe = list(
+        Proposal.objects.filter(search_text__tsmatch=joined).order_by().values_list("pk", flat=True)[: RARE_LIMIT + 1]
+    )
+    if len(probe) <= RARE_LIMIT:
+        return queryset.filter(pk__in=probe)
+    return queryset.filter(search_text__tsmatch=joined)
+
+
+_frequencies: dict[str, float] = {}
+_frequencies_at = -1e9
+
+
+def _lexeme_frequencies() -> dict[str, float]:
+    """PostgreSQL's most common lexemes of the search column and the share of rows holding each (cached)."""
+    global _frequencies, _frequencies_at
+    now = time.monotonic()
+    if now - _frequencies_at < STATISTICS_SECONDS:
+        return _frequencies
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'proposals_proposal' AND attname = 'search_vector'"
+        )
+        row = cursor.fetchone()
+    _frequencies = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    _frequencies_at = now
+    return _frequencies
 
 
 def ranked(queryset: QuerySet, text: str) -> QuerySet:

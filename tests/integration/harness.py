@@ -198,3 +198,78 @@ class Stack:
         if self.db_name:
             # Workers are gone; drop the database they used.
             self._admin_sql(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free loopback port, to stop and start at will."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import shutil
+
+        server = shutil.which("redis-server")
+        if server is None:
+            raise AssertionError("redis-server is not installed (apt-get install redis-server)")
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                server,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.tmp),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        import redis
+
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise AssertionError("private redis did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            Stack.kill(self.process)
+        self.process = None
+
+
+def start_web(stack: Stack, port: int) -> subprocess.Popen:
+    """The app under gunicorn, as in production, on a loopback port."""
+    log = open(stack.tmp / "web.log", "ab")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(  # noqa: S603
+        [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "30"],
+        cwd=ROOT,
+        env=stack.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    stack.processes.append(process)
+    import urllib.request
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310
+                return process
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("gunicorn did not start:\n" + stack.logs())
