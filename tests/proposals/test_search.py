@@ -134,3 +134,26 @@ class SearchScopingTests(SearchData):
 
     def test_committee_finds_across_members(self):
         self.assertEqual(self.filtered(self.committee, "福田"), {self.reference, self.elderly})
+
+
+class PostgresPlanTests(SearchData):
+    """Common and rare words take different SQL paths on PostgreSQL; both must find the same rows."""
+
+    def setUp(self):
+        super().setUp()
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            self.skipTest("needs PostgreSQL (DATABASE_URL): the plan choice exists only there")
+
+    def test_a_common_word_and_a_rare_word_find_the_same_rows(self):
+        from unittest import mock
+
+        with mock.patch("proposals.search._lexeme_frequencies", return_value={}):
+            rare = self.found("时尚")
+        with mock.patch("proposals.search._lexeme_frequencies", return_value={"时尚": 0.5}):
+            common = self.found("时尚")
+            sql = str(search.search(Proposal.objects.all(), "时尚").query)
+        self.assertEqual(rare, common)
+        self.assertEqual(rare, {self.reference})
+        self.assertIn("search_vector", sql)
