@@ -48,8 +48,7 @@ check: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: install-dev
-	$(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete --ignore=.venv --ignore=tests --ignore=var
-	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+	$(PY) scripts/merge_translations.py
 
 bench: install-dev
 	$(PY) bench/run.py --size $(SIZE)

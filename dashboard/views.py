@@ -1,112 +1,159 @@
-"""Leadership statistics: proposals by status and each unit's assignments.
+"""The leadership dashboard (领导驾驶舱) and a trivial page for measuring the cost of the stack.
 
-Committee staff and leaders see everything; unit staff see their own unit
-(through the same ``visible_to`` methods as every other page); members get
-403. Every table is one aggregate query, so the page costs the same number
-of queries whatever the data size.
+Leadership and committee staff see everything; unit staff see the same page
+limited to their unit; members get 403. The numbers come from the summary
+counters (``dashboard.stats.from_summary``): the page costs the same few
+queries at ten proposals or a million. Two short lists are read live, each
+one bounded query: key proposals, and the most overdue assignments.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
-from proposals.choices import PROPOSAL_STATUS_COLOURS, ProposalStatus
+from dashboard import pages, reference, stats
+from dashboard.access import scope_unit_id, staff_only
+from proposals.choices import PROPOSAL_STATUS_COLOURS
 from proposals.models import Proposal, Session
-from responses.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus
+from responses.choices import OPEN_ASSIGNMENT_STATUSES, REPLYING_ROLES, AssignmentStatus
 from responses.models import Assignment
 
-
-def _status_row(counts: dict[str, int]) -> list[dict]:
-    """One cell per status in the order of the choices, with its label, colour and count."""
-    return [
-        {
-            "status": status.value,
-            "label": status.label,
-            "colour": PROPOSAL_STATUS_COLOURS[status],
-            "count": counts.get(status.value, 0),
-        }
-        for status in ProposalStatus
-    ]
+ALL = "all"
+KEY_ROWS = 12
+OVERDUE_ROWS = 10
 
 
-def _selected_session(request, sessions: list[Session]) -> Session | None:
+def _choose_session(request, sessions: list[Session]) -> Session | None:
+    """The session asked for, else the current one (as ``Session.current`` has it); None for all sessions."""
     wanted = request.GET.get("session", "")
+    if wanted == ALL:
+        return None
     for session in sessions:
         if str(session.pk) == wanted:
             return session
     return next((s for s in sessions if s.is_current), sessions[0] if sessions else None)
 
 
-@login_required
+def _key_proposals(user, session: Session | None, today) -> list[Proposal]:
+    replying = Assignment.objects.filter(
+        proposal_id=OuterRef("pk"), round=OuterRef("handling_round"), role__in=REPLYING_ROLES
+    ).exclude(status=AssignmentStatus.RETURNED)
+    rows = (
+        Proposal.objects.visible_to(user)
+        .filter(is_key=True)
+        .select_related("supervisor")
+        .annotate(
+            lead_unit=Subquery(replying.order_by("role", "pk").values("unit__name")[:1]),
+            is_overdue=Exists(replying.filter(status__in=OPEN_ASSIGNMENT_STATUSES, reply_due__lt=today)),
+        )
+        .order_by("-pk")
+    )
+    if session is not None:
+        rows = rows.filter(session=session)
+    rows = list(rows[:KEY_ROWS])
+    for row in rows:
+        row.badge = PROPOSAL_STATUS_COLOURS.get(row.status, "grey")
+    return rows
+
+
+def _most_overdue(user, session: Session | None, today, first_due) -> list[Assignment]:
+    """The open lead/separate assignments longest past their reply due date.
+
+    Bounded at any size: the counters give the earliest overdue due date in scope
+    (``first_due``), and each open status is read along the (status, reply_due)
+    index from there, ten rows at most; on PostgreSQL the three reads are one
+    UNION query. Rows sharing a due date are equally overdue; which of them fill
+    the last places is not specified.
+    """
+    if first_due is None:
+        return []
+    base = (
+        Assignment.objects.visible_to(user)
+        .filter(role__in=REPLYING_ROLES, reply_due__gte=first_due, reply_due__lt=today)
+        .select_related("proposal", "unit")
+    )
+    if session is not None:
+        base = base.filter(proposal__session=session)
+    parts = [base.filter(status=status).order_by("reply_due")[:OVERDUE_ROWS] for status in OPEN_ASSIGNMENT_STATUSES]
+    if connection.features.supports_slicing_ordering_in_compound:
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:
+        rows = list(base.filter(status__in=OPEN_ASSIGNMENT_STATUSES).order_by("reply_due", "pk")[:OVERDUE_ROWS])
+    rows = sorted(rows, key=lambda row: (row.reply_due, row.pk))[:OVERDUE_ROWS]
+    for row in rows:
+        row.days_overdue = (today - row.reply_due).days
+    return rows
+
+
+@staff_only
 def index(request):
     user = request.user
-    if not user.has_staff_role:
-        raise PermissionDenied
     today = timezone.localdate()
+    sessions = reference.sessions()
+    session = _choose_session(request, sessions)
+    all_sessions = session is None and request.GET.get("session") == ALL
+    session_id = session.pk if session else None
+    unit_id = scope_unit_id(user)
 
-    # Session.current() is "is_current, else the newest": computed from this one list, not another query.
-    sessions = list(Session.objects.all())
-    session = _selected_session(request, sessions)
-    proposals = Proposal.objects.visible_to(user)
+    figures = stats.from_summary(session_id=session_id, unit_id=unit_id, today=today)
+    units = {unit.pk: unit for unit in reference.units()}  # public inside the system (Unit.visible_to)
+    categories = reference.categories()
+    reply_categories = reference.reply_categories()
 
-    # Proposals by session and status, all sessions in one GROUP BY.
-    by_session: dict[int, dict[str, int]] = {}
-    for row in proposals.order_by().values("session_id", "status").annotate(n=Count("pk")):
-        by_session.setdefault(row["session_id"], {})[row["status"]] = row["n"]
-    session_rows = [
-        {"session": s, "cells": _status_row(by_session[s.pk]), "total": sum(by_session[s.pk].values())}
-        for s in sessions
-        if s.pk in by_session
-    ]
-    current_counts = by_session.get(session.pk, {}) if session else {}
-    totals: dict[str, int] = {}
-    for counts in by_session.values():
-        for status, n in counts.items():
-            totals[status] = totals.get(status, 0) + n
-
-    # Assignments per unit for the selected session; returned ones were handed back and do not count.
-    open_now = Q(status__in=OPEN_ASSIGNMENT_STATUSES)
-    overdue = open_now & (
-        Q(role=AssignmentRole.COHANDLING, opinion_due__lt=today)
-        | (~Q(role=AssignmentRole.COHANDLING) & Q(reply_due__lt=today))
-    )
-    unit_rows = list(
-        Assignment.objects.visible_to(user)
-        .filter(proposal__session=session)
-        .exclude(status=AssignmentStatus.RETURNED)
-        .order_by()
-        .values("unit_id", "unit__name")
-        .annotate(
-            assigned=Count("pk"),
-            pending=Count("pk", filter=Q(status=AssignmentStatus.PENDING)),
-            handling=Count("pk", filter=Q(status__in=[AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED])),
-            replied=Count("pk", filter=Q(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.OPINION_SENT])),
-            overdue=Count("pk", filter=overdue),
-        )
-        .order_by("-overdue", "unit__name")
-    )
-    unit_totals = {
-        key: sum(row[key] for row in unit_rows) for key in ("assigned", "pending", "handling", "replied", "overdue")
-    }
-
+    links = pages.Links(session_id)
+    cards = pages.status_cards(figures, links)
+    unit_rows = pages.unit_rows(figures, units, links, reply_categories)
+    total = pages.total_row(figures, links, reply_categories)
+    category_rows = pages.category_rows(figures, categories, links)
+    week_rows = pages.week_rows(figures, today, links)
     return render(
         request,
         "dashboard/index.html",
         {
             "sessions": sessions,
             "session": session,
-            "scope_unit": user.unit if user.is_unit_staff else None,
-            "current_cells": _status_row(current_counts),
-            "current_total": sum(current_counts.values()),
-            "session_rows": session_rows,
-            "total_cells": _status_row(totals),
-            "grand_total": sum(totals.values()),
-            "unit_rows": unit_rows,
-            "unit_totals": unit_totals,
+            "all_sessions": all_sessions,
+            "scope_unit": units.get(unit_id) if unit_id else None,
             "today": today,
+            "figures": figures,
+            "total_proposals": figures.total,
+            "total_url": links.proposals(),
+            "status_cards": cards,
+            "unit_rows": unit_rows,
+            "unit_total": total,
+            "unit_table": pages.unit_table_rows(unit_rows),
+            "unit_table_total": pages.unit_table_rows([total]),
+            "category_rows": category_rows,
+            "week_rows": week_rows,
+            "weeks_due": sum(row["due"] for row in week_rows),
+            "weeks_replied": sum(row["replied"] for row in week_rows),
+            "reply_categories": reply_categories,
+            "key_total": sum(figures.key_proposals.values()),
+            "key_url": links.proposals(is_key="true"),
+            "key_rows": _key_proposals(user, session, today),
+            "overdue_rows": _most_overdue(user, session, today, figures.first_overdue),
+            "overdue_url": links.assignments(overdue="true"),
+            "charts": pages.charts(
+                figures=figures,
+                cards=cards,
+                units=unit_rows,
+                categories=category_rows,
+                weeks=week_rows,
+                reply_categories=reply_categories,
+                links=links,
+                total=total,
+            ),
         },
     )
+
+
+@never_cache
+@staff_only
+def ping(request):
+    """A few bytes behind the same sign-in as every page: the floor of the benchmark (the stack's own cost)."""
+    return HttpResponse(b"ok\n", content_type="text/plain")

@@ -2,13 +2,16 @@
 
 Committee staff manage sessions, categories and proposal content; leaders and
 unit staff read. Status and numbering are shown, never edited: they change
-through proposals/services.py only.
+through proposals/services.py only, from the committee's custom admin views
+(proposals/admin_views.py: review, accept, reject, merge, assign, key
+proposals, publication) hung on ``ProposalAdmin.get_urls``.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Prefetch
+from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
@@ -26,8 +29,9 @@ from accounts.admin_base import (
     status_badge,
 )
 from accounts.choices import Role
-from proposals import services
+from proposals import admin_views, services
 from proposals.choices import PROPOSAL_STATUS_COLOURS
+from proposals.errors import WorkflowError
 from proposals.models import (
     Attachment,
     Category,
@@ -104,6 +108,23 @@ class AttachmentInline(RoleScopedTabularInline):
         return super().get_queryset(request).select_related("uploaded_by")
 
 
+class SupervisedByMeFilter(admin.SimpleListFilter):
+    """A leader's own key proposals (督办); offered to leaders only."""
+
+    title = _("supervision")
+    parameter_name = "supervised"
+
+    def lookups(self, request, model_admin):
+        if request.user.role == Role.LEADER:
+            return (("me", _("Supervised by me")),)
+        return ()
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(supervisor=request.user)
+        return queryset
+
+
 @admin.register(Proposal)
 class ProposalAdmin(RoleScopedAdmin):
     view_roles = ALL_STAFF
@@ -122,7 +143,7 @@ class ProposalAdmin(RoleScopedAdmin):
         "submitted_at",
     )
     list_display_links = ("display_number", "title")
-    list_filter = ("status", "kind", "session", "category", "is_key", "is_published")
+    list_filter = ("status", "kind", "session", "category", "is_key", SupervisedByMeFilter, "is_published")
     list_select_related = ("session", "category")
     search_fields = ("=number", "title", "collective_author", "proposers__user__full_name")
     date_hierarchy = "created_at"
@@ -172,6 +193,55 @@ class ProposalAdmin(RoleScopedAdmin):
     )
 
     status_badge = status_badge(PROPOSAL_STATUS_COLOURS)
+
+    # Links to the committee's pages above the list, and the workflow steps above a proposal's form.
+    list_before_template = "admin/proposals/proposal/workflow_links.html"
+    change_form_before_template = "admin/proposals/proposal/workflow_panel.html"
+    actions = ("assign_selected", "publish_selected")
+
+    def get_urls(self):
+        def route(pattern: str, view, name: str):
+            return path(
+                pattern, self.admin_site.admin_view(view), {"model_admin": self}, name=f"proposals_proposal_{name}"
+            )
+
+        # Before the stock URLs: "<path:object_id>/" would swallow "review/" otherwise.
+        return [
+            route("review/", admin_views.review_queue, "review_queue"),
+            route("assign-many/", admin_views.assign_many, "assign_many"),
+            route("supervised/", admin_views.supervised, "supervised"),
+            route("publication/", admin_views.publication, "publication"),
+            route("<int:pk>/review/", admin_views.review, "review"),
+            route("<int:pk>/accept/", admin_views.accept, "accept"),
+            route("<int:pk>/reject/", admin_views.reject, "reject"),
+            route("<int:pk>/merge/", admin_views.merge, "merge"),
+            route("<int:pk>/assign/", admin_views.assign, "assign"),
+            route("<int:pk>/supervision/", admin_views.supervision, "supervision"),
+            route("<int:pk>/key/", admin_views.mark_key, "key"),
+            route("<int:pk>/publish/", admin_views.publish, "publish"),
+            *super().get_urls(),
+        ]
+
+    def has_committee_permission(self, request, obj=None) -> bool:
+        """The committee's workflow steps (superusers count as committee staff)."""
+        return admin_views.is_committee(request.user)
+
+    @admin.action(description=_("Assign the selected accepted proposals (交办)"), permissions=["committee"])
+    def assign_selected(self, request, queryset):
+        return admin_views.bulk_assign_redirect(queryset)
+
+    @admin.action(description=_("Publish the selected proposals (提案公开)"), permissions=["committee"])
+    def publish_selected(self, request, queryset):
+        done = 0
+        for proposal in queryset.order_by("pk"):
+            try:
+                services.publish_proposal(proposal, actor=request.user)
+            except WorkflowError as exc:
+                self.message_user(request, f"{services.proposal_label(proposal)}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(count)d proposals were published.") % {"count": done}, messages.SUCCESS)
 
     def get_queryset(self, request):
         # One extra query for the page's proposers, whatever the page size.

@@ -4,21 +4,46 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
+# Which main-navigation entry a page belongs to, by URL name.
+NAV_SECTIONS = {
+    "portal:home": "home",
+    "portal:proposal_detail": "home",
+    "portal:proposal_edit": "home",
+    "portal:cosigners": "home",
+    "portal:invitation": "home",
+    "portal:feedback": "home",
+    "portal:proposal_create": "new",
+    "portal:notifications": "notifications",
+    "login": "login",
+}
+# Whole namespaces that belong to one entry.
+NAV_NAMESPACES = {"public": "public", "dashboard": "dashboard", "letters": "home"}
+
+
+def nav_section(view_name: str) -> str:
+    if view_name in NAV_SECTIONS:
+        return NAV_SECTIONS[view_name]
+    namespace = view_name.partition(":")[0] if ":" in view_name else ""
+    return NAV_NAMESPACES.get(namespace, "")
+
 
 def portal(request) -> dict:
-    """The unread notification count for the header.
+    """The current navigation section and, for signed-in users, the unread notification count.
 
-    Lazy, so pages that never show it (the admin uses the same processors)
-    pay nothing, and pages that do pay exactly one COUNT query. Anonymous
-    visitors get nothing at all.
+    The count is lazy, so pages that never show it (the admin uses the same
+    processors) pay nothing, and pages that do pay exactly one COUNT query.
+    Anonymous visitors get no count at all.
     """
+    match = getattr(request, "resolver_match", None)
+    context = {"nav_section": nav_section(match.view_name) if match else ""}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return context
 
     def count() -> int:
         from proposals.models import Notification
 
         return Notification.objects.visible_to(user).unread().count()
 
-    return {"unread_notification_count": SimpleLazyObject(count)}
+    context["unread_notification_count"] = SimpleLazyObject(count)
+    return context

@@ -2,14 +2,19 @@
 
 Unit staff see only their own unit's rows (``visible_to``) and may record
 contacts with proposers; committee staff and leaders see everything. Statuses
-are read-only: assignments, replies and requests move through
-responses/services.py (workflow admin actions come with those services).
+are read-only here: the unit's workflow pages (responses/admin_views.py, wired in
+by ``get_urls`` below) call responses/services.py for every step: the worklist,
+accept or return, contact log, opinion, reply draft, sign-off and sending.
 """
 
 from __future__ import annotations
 
+from functools import partial, update_wrapper
+
 from django.contrib import admin
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
@@ -57,6 +62,12 @@ class HandledRowsAdmin(RoleScopedAdmin):
     change_roles = NOBODY
     delete_roles = NOBODY
 
+    def workflow_url(self, route: str, view, name: str, **kwargs):
+        """A workflow page of this model: inside admin_view (sign-in, CSRF), named admin:<app>_<model>_<name>."""
+        wrapped = self.admin_site.admin_view(partial(view, model_admin=self, **kwargs))
+        update_wrapper(wrapped, view)
+        return path(route, wrapped, name=f"{self.opts.app_label}_{self.opts.model_name}_{name}")
+
 
 class OverdueFilter(admin.SimpleListFilter):
     title = _("deadline")
@@ -96,6 +107,7 @@ class ReplyCategoryAdmin(RoleScopedAdmin):
 @admin.register(Assignment)
 class AssignmentAdmin(HandledRowsAdmin):
     list_display = (
+        "handle_link",
         "proposal",
         "unit",
         "role",
@@ -135,6 +147,22 @@ class AssignmentAdmin(HandledRowsAdmin):
 
     status_badge = status_badge(ASSIGNMENT_STATUS_COLOURS)
 
+    def get_urls(self):
+        from responses import admin_views
+
+        return [
+            self.workflow_url("worklist/", admin_views.worklist_view, "worklist"),
+            self.workflow_url("<path:object_id>/handle/", admin_views.handle_view, "handle"),
+            self.workflow_url("<path:object_id>/reply/", admin_views.reply_edit_view, "reply"),
+            self.workflow_url("<path:object_id>/followup/", admin_views.reply_edit_view, "followup", followup=True),
+            *super().get_urls(),
+        ]
+
+    @display(description=_("handle"))
+    def handle_link(self, obj: Assignment):
+        url = reverse("admin:responses_assignment_handle", args=[obj.pk])
+        return format_html('<a class="units-open-link" href="{}">{}</a>', url, _("Open"))
+
     @display(description=_("days left"), ordering="reply_due")
     def days_left_display(self, obj: Assignment):
         days = obj.days_left()
@@ -145,6 +173,8 @@ class AssignmentAdmin(HandledRowsAdmin):
 
 @admin.register(Opinion)
 class OpinionAdmin(HandledRowsAdmin):
+    """Co-handling opinions (会办意见): the co-handler's own, and those sent to a unit that leads."""
+
     list_display = ("assignment", "author", "sent_at", "is_late")
     list_filter = ("is_late", ("assignment__unit", ScopedRelatedFilter))
     list_select_related = ("assignment__proposal", "assignment__unit", "author")
@@ -180,6 +210,7 @@ class ContactAdmin(ServiceCreateMixin, HandledRowsAdmin):
 @admin.register(Reply)
 class ReplyAdmin(HandledRowsAdmin):
     list_display = (
+        "review_link",
         "__str__",
         "proposal_title",
         "unit",
@@ -219,6 +250,20 @@ class ReplyAdmin(HandledRowsAdmin):
     readonly_fields = ("version",)
 
     status_badge = status_badge(REPLY_STATUS_COLOURS)
+
+    def get_urls(self):
+        from responses import admin_views
+
+        return [
+            self.workflow_url("<path:object_id>/review/", admin_views.review_view, "review"),
+            self.workflow_url("<path:object_id>/revisions/", admin_views.revisions_view, "revisions"),
+            *super().get_urls(),
+        ]
+
+    @display(description=_("letter"))
+    def review_link(self, obj: Reply):
+        url = reverse("admin:responses_reply_review", args=[obj.pk])
+        return format_html('<a class="units-open-link" href="{}">{}</a>', url, _("Open"))
 
     @display(description=_("proposal"), ordering="assignment__proposal__title")
     def proposal_title(self, obj: Reply) -> str:

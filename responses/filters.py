@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,12 +11,13 @@ from accounts.models import Unit
 from proposals import search
 from proposals.choices import ProposalStatus
 from proposals.models import Category, Proposal, Session
-from responses.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus
-from responses.models import Assignment
+from responses.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus, ReplyStatus, Satisfaction
+from responses.models import Assignment, Feedback, Reply, ReplyCategory
 
 
 class AssignmentFilterSet(django_filters.FilterSet):
-    """Filters by session, unit, role, status, proposal status and category, key, overdue, due dates and text."""
+    """Filters by session, unit, role, status, proposal status and category, key, overdue, due dates and text;
+    and, for the dashboard's drill-downs, replied on time, reply dates, reply category and satisfaction."""
 
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     session = django_filters.ModelMultipleChoiceFilter(
@@ -36,10 +37,24 @@ class AssignmentFilterSet(django_filters.FilterSet):
     round = django_filters.NumberFilter(label=_("Handling round"))
     reply_due = django_filters.DateFromToRangeFilter(label=_("Reply due between"))
     assigned = django_filters.DateFromToRangeFilter(field_name="assigned_at__date", label=_("Assigned between"))
+    replied = django_filters.DateFromToRangeFilter(field_name="replied_at__date", label=_("Replied between"))
+    on_time = django_filters.BooleanFilter(method="filter_on_time", label=_("Replied on time"))
+    reply_category = django_filters.ModelMultipleChoiceFilter(
+        queryset=ReplyCategory.objects.all(), method="filter_reply_category", label=_("Reply category")
+    )
+    attitude = django_filters.MultipleChoiceFilter(
+        choices=Satisfaction.choices, method="filter_attitude", label=_("Rating of the handling attitude")
+    )
+    result = django_filters.MultipleChoiceFilter(
+        choices=Satisfaction.choices, method="filter_result", label=_("Rating of the handling result")
+    )
 
     class Meta:
         model = Assignment
         fields = ["q", "session", "unit", "role", "status", "proposal_status", "category", "is_key", "overdue"]
+
+    # The dashboard counts replies of lead and separate units; these filters list exactly those rows.
+    REPLYING = [AssignmentRole.LEAD, AssignmentRole.SEPARATE]
 
     def filter_text(self, queryset, name, value):
         if not value:
@@ -55,3 +70,37 @@ class AssignmentFilterSet(django_filters.FilterSet):
             reply_due__lt=timezone.localdate(),
         )
         return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_on_time(self, queryset, name, value):
+        """Replied (lead or separate) by the reply due date, or (false) after it."""
+        if value is None:
+            return queryset
+        replied = queryset.filter(
+            role__in=self.REPLYING, status=AssignmentStatus.REPLIED, replied_at__isnull=False, reply_due__isnull=False
+        )
+        on_time = Q(replied_at__date__lte=F("reply_due"))
+        return replied.filter(on_time) if value else replied.exclude(on_time)
+
+    def filter_reply_category(self, queryset, name, value):
+        """Has a sent reply (not a follow-up) of one of these categories."""
+        if not value:
+            return queryset
+        replies = Reply.objects.filter(
+            assignment_id=OuterRef("pk"), status=ReplyStatus.SENT, is_followup=False, category__in=value
+        )
+        return queryset.filter(Exists(replies))
+
+    def _rated(self, queryset, field: str, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(Feedback.objects.filter(reply__assignment_id=OuterRef("pk"), **{f"{field}__in": value}))
+        )
+
+    def filter_attitude(self, queryset, name, value):
+        """Has a rating of the handling attitude at one of these levels."""
+        return self._rated(queryset, "attitude", value)
+
+    def filter_result(self, queryset, name, value):
+        """Has a rating of the handling result at one of these levels."""
+        return self._rated(queryset, "result", value)

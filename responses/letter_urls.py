@@ -2,5 +2,10 @@
 
 from django.urls import path
 
+from responses import letter_views
+
 app_name = "letters"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("<int:pk>/", letter_views.letter_print, name="print"),
+    path("<int:pk>.docx", letter_views.letter_download, name="docx"),
+]

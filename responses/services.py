@@ -16,6 +16,7 @@ from typing import NamedTuple
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -560,15 +561,20 @@ def _conflict(reply: Reply, base_version: int | None) -> ReplyConflict:
     )
 
 
-def _create_draft(assignment: Assignment, actor: User, cleaned: dict) -> Reply:
+def _create_draft(assignment: Assignment, actor: User, cleaned: dict, *, followup: bool = False) -> Reply:
     try:
         # A savepoint: the unique constraint answers two first saves at the same moment.
         with transaction.atomic():
             reply = Reply.objects.create(
-                assignment=assignment, round=assignment.round, drafted_by=actor, version=1, **cleaned
+                assignment=assignment,
+                round=assignment.round,
+                is_followup=followup,
+                drafted_by=actor,
+                version=1,
+                **cleaned,
             )
     except IntegrityError:
-        existing = Reply.objects.filter(assignment=assignment, round=assignment.round, is_followup=False).first()
+        existing = round_reply(assignment, followup=followup)
         if existing is None:
             raise
         raise _conflict(existing, None) from None
@@ -584,30 +590,65 @@ def _create_draft(assignment: Assignment, actor: User, cleaned: dict) -> Reply:
         EventVerb.REPLY_SAVED,
         obj=reply,
         to_status=reply.status,
-        data={"version": 1, "fields": sorted(changes)},
+        data={"version": 1, "fields": sorted(changes), **({"followup": True} if followup else {})},
     )
     return reply
 
 
-def save_reply_draft(assignment: Assignment, *, actor: User, data: dict, base_version: int | None) -> Reply:
+def round_reply(assignment: Assignment, *, followup: bool = False) -> Reply | None:
+    """The assignment's reply (or follow-up reply) of its current round, if drafted."""
+    return (
+        Reply.objects.filter(assignment=assignment, round=assignment.round, is_followup=followup).order_by("pk").first()
+    )
+
+
+def followup_basis(assignment: Assignment) -> Reply | None:
+    """The sent reply of the current round whose commitment date calls for a follow-up reply (跟踪答复)."""
+    return (
+        Reply.objects.filter(
+            assignment=assignment,
+            round=assignment.round,
+            is_followup=False,
+            status=ReplyStatus.SENT,
+            commitment_date__isnull=False,
+        )
+        .select_related("category")
+        .first()
+    )
+
+
+def _check_draftable(assignment: Assignment, *, followup: bool) -> None:
+    if assignment.role not in REPLYING_ROLES:
+        raise WorkflowError(_("A co-handling unit sends an opinion to the lead unit, not a reply."))
+    if not followup:
+        if assignment.status != AssignmentStatus.HANDLING:
+            raise WorkflowError(_("A reply is drafted while the unit is handling the assignment."))
+        return
+    if assignment.status != AssignmentStatus.REPLIED or followup_basis(assignment) is None:
+        raise WorkflowError(_("A follow-up reply is written after a reply with a commitment date has been sent."))
+
+
+def save_reply_draft(
+    assignment: Assignment, *, actor: User, data: dict, base_version: int | None, followup: bool = False
+) -> Reply:
     """Create or edit the reply draft of an assignment in its current round.
 
     ``base_version`` is the version the editor started from (None for a new draft).
     When someone saved in between, ``ReplyConflict`` is raised with the saved values
     and the revisions since then; nothing is overwritten. Each save writes a
     ``ReplyRevision`` with the changed fields as ``{field: [old, new]}``.
+
+    With ``followup`` the draft is the follow-up reply (跟踪答复) that a sent reply with a
+    commitment date (category B) calls for; it follows the same steps as the reply.
     """
     cleaned = _clean_reply_data(data)
     with transaction.atomic():
         assignment = lock(Assignment, assignment.pk)
         _require_unit_staff(actor, assignment.unit_id)
-        if assignment.role not in REPLYING_ROLES:
-            raise WorkflowError(_("A co-handling unit sends an opinion to the lead unit, not a reply."))
-        if assignment.status != AssignmentStatus.HANDLING:
-            raise WorkflowError(_("A reply is drafted while the unit is handling the assignment."))
-        reply = Reply.objects.filter(assignment=assignment, round=assignment.round, is_followup=False).first()
+        _check_draftable(assignment, followup=followup)
+        reply = round_reply(assignment, followup=followup)
         if reply is None:
-            return _create_draft(assignment, actor, cleaned)
+            return _create_draft(assignment, actor, cleaned, followup=followup)
         if reply.status != ReplyStatus.DRAFT:
             raise WorkflowError(_("This reply is no longer a draft and cannot be edited."))
         if base_version is None or reply.version != base_version:
@@ -636,7 +677,11 @@ def save_reply_draft(assignment: Assignment, *, actor: User, data: dict, base_ve
             actor,
             EventVerb.REPLY_SAVED,
             obj=reply,
-            data={"version": reply.version, "fields": sorted(changes)},
+            data={
+                "version": reply.version,
+                "fields": sorted(changes),
+                **({"followup": True} if reply.is_followup else {}),
+            },
         )
     return reply
 
@@ -654,10 +699,11 @@ def submit_reply(reply: Reply, *, actor: User) -> SubmittedReply:
         reply = lock(Reply, reply.pk)
         _require_unit_staff(actor, assignment.unit_id)
         check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.AWAITING_SIGNOFF)
-        if assignment.status != AssignmentStatus.HANDLING:
+        if assignment.status != (AssignmentStatus.REPLIED if reply.is_followup else AssignmentStatus.HANDLING):
             raise WorkflowError(_("The assignment is not being handled, so its reply cannot go forward."))
         required = ["category", "body", "letter_number", "contact_person", "contact_phone"]
-        if reply.category is not None and reply.category.requires_commitment:
+        # A follow-up reply reports on a commitment; it does not make a new one.
+        if reply.category is not None and reply.category.requires_commitment and not reply.is_followup:
             required.append("commitment_date")
         missing = [
             name for name in required if getattr(reply, name) in (None, "") or str(getattr(reply, name)).strip() == ""
@@ -679,7 +725,7 @@ def submit_reply(reply: Reply, *, actor: User) -> SubmittedReply:
             obj=reply,
             from_status=old,
             to_status=reply.status,
-            data={"no_contact": missing_contact},
+            data={"no_contact": missing_contact, **({"followup": True} if reply.is_followup else {})},
         )
         with site_language():
             notify(
@@ -743,7 +789,9 @@ def send_reply(reply: Reply, *, actor: User) -> Reply:
     """The unit sends a signed reply to the proposers (signed → sent; the assignment is replied).
 
     The proposal becomes replied when no lead or separate unit of the current round
-    still owes a reply.
+    still owes a reply. Every proposer is told, in the app and by email, with a link
+    to the letter. A follow-up reply (跟踪答复) is sent the same way but moves neither
+    the assignment nor the proposal: they were replied already.
     """
     with transaction.atomic():
         assignment_id = Reply.objects.values_list("assignment_id", flat=True).get(pk=reply.pk)
@@ -755,11 +803,15 @@ def send_reply(reply: Reply, *, actor: User) -> Reply:
         _require_unit_staff(actor, assignment.unit_id)
         check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.SENT)
         now = timezone.now()
-        _set_assignment_status(assignment, AssignmentStatus.REPLIED, replied_at=now)
-        old = _set_reply_status(reply, ReplyStatus.SENT, sent_at=now)
         data: dict = {"assignment": assignment.pk, "unit": assignment.unit.name}
+        if reply.is_followup:
+            data["followup"] = True
+        else:
+            _set_assignment_status(assignment, AssignmentStatus.REPLIED, replied_at=now)
+        old = _set_reply_status(reply, ReplyStatus.SENT, sent_at=now)
         if (
-            proposal.status == ProposalStatus.ASSIGNED
+            not reply.is_followup
+            and proposal.status == ProposalStatus.ASSIGNED
             and assignment.round == proposal.handling_round
             and not _live_assignments(proposal)
             .filter(role__in=REPLYING_ROLES)
@@ -771,16 +823,25 @@ def send_reply(reply: Reply, *, actor: User) -> Reply:
         record_event(
             proposal, actor, EventVerb.REPLY_SENT, obj=reply, from_status=old, to_status=reply.status, data=data
         )
+        url = f"{reverse('portal:proposal_detail', args=[proposal.pk])}#reply-{reply.pk}"
         with site_language():
-            notify(
-                proposal_recipients(proposal),
-                title=_("%(unit)s has replied to your proposal %(label)s")
-                % {"unit": assignment.unit.name, "label": proposal_label(proposal)},
-                body=_("Please read the reply and rate it within %(days)d working days.")
-                % {"days": proposal.session.feedback_workdays},
-                proposal=proposal,
-            )
-        _settle(proposal)
+            if reply.is_followup:
+                title = _("%(unit)s has sent a follow-up reply on your proposal %(label)s") % {
+                    "unit": assignment.unit.name,
+                    "label": proposal_label(proposal),
+                }
+                body = _("The unit reports on what it committed to in its reply.")
+            else:
+                title = _("%(unit)s has replied to your proposal %(label)s") % {
+                    "unit": assignment.unit.name,
+                    "label": proposal_label(proposal),
+                }
+                body = _("Please read the reply and rate it within %(days)d working days.") % {
+                    "days": proposal.session.feedback_workdays
+                }
+            notify(proposal_recipients(proposal), title=title, body=body, url=url, proposal=proposal)
+        if not reply.is_followup:
+            _settle(proposal)
     return reply
 
 

@@ -1,0 +1,29 @@
+"""Who may open the dashboard pages: every staff role (scoped by ``visible_to``); members get 403."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+
+def staff_only(view):
+    """Anonymous visitors go to the login page; signed-in users without a staff role get 403.
+
+    What each staff role sees is decided by the models' ``visible_to`` methods:
+    leadership and committee staff everything, unit staff their own unit's work.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_staff_role:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def scope_unit_id(user) -> int | None:
+    """The unit a user's dashboard is limited to, or None for the whole committee."""
+    return user.unit_id if user.is_unit_staff else None

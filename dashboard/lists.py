@@ -1,0 +1,352 @@
+"""The filtered lists behind the dashboard, and their Excel exports.
+
+One FilterSet per model (``proposals.filters.ProposalFilterSet``,
+``responses.filters.AssignmentFilterSet``) serves the list, the export and the
+dashboard's drill-down links, over the rows ``visible_to`` the user. Lists use
+keyset pagination (``dashboard.keyset``): one query per page at any depth.
+Exports write exactly the filtered rows, read in primary-key batches and
+streamed as they are written.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from django.db.models import Case, Count, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from dashboard import filter_ui, keyset, reference, xlsx
+from dashboard.access import staff_only
+from proposals.choices import PROPOSAL_STATUS_COLOURS, ProposerRole
+from proposals.filters import ProposalFilterSet
+from proposals.models import Proposal, Proposer
+from responses.choices import (
+    ASSIGNMENT_STATUS_COLOURS,
+    OPEN_ASSIGNMENT_STATUSES,
+    REPLYING_ROLES,
+    AssignmentRole,
+    AssignmentStatus,
+)
+from responses.filters import AssignmentFilterSet
+from responses.models import Assignment
+
+EXPORT_BATCH = 2000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+PROPOSAL_FILTERS = ["q", "session", "status", "category", "unit", "is_key", "overdue"]
+PROPOSAL_MORE_FILTERS = ["kind", "role", "submitted", "accepted"]
+ASSIGNMENT_FILTERS = ["q", "session", "unit", "role", "status", "overdue", "is_key"]
+ASSIGNMENT_MORE_FILTERS = [
+    "proposal_status",
+    "category",
+    "on_time",
+    "reply_category",
+    "attitude",
+    "result",
+    "round",
+    "reply_due",
+    "assigned",
+    "replied",
+]
+
+
+def _lead_name():
+    """The lead proposer's name as a subquery: no extra query per row."""
+    return Subquery(
+        Proposer.objects.filter(proposal=OuterRef("pk"), role=ProposerRole.LEAD)
+        .annotate(name=Coalesce(NullIf(F("user__full_name"), Value("")), F("user__username")))
+        .order_by()
+        .values("name")[:1]
+    )
+
+
+def _choices(request, *names: str) -> dict[str, list[tuple[str, str]]]:
+    """Options of the model-choice filters (reference rows, kept by dashboard.reference)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    if "session" in names:
+        found["session"] = [(str(s.pk), s.name) for s in reference.sessions()]
+    if "category" in names:
+        found["category"] = [(str(c.pk), c.name) for c in reference.categories()]
+    if "unit" in names:
+        # Units are public inside the system (Unit.visible_to): every staff user may filter by any.
+        found["unit"] = [(str(u.pk), u.short_name or u.name) for u in reference.units()]
+    if "reply_category" in names:
+        found["reply_category"] = [(str(c.pk), f"{c.code} {c.name}") for c in reference.reply_categories()]
+    return found
+
+
+def _list_page(request, filterset, *, template: str, filters: list[str], more: list[str], decorate) -> object:
+    choices = _choices(request, *filters, *more)
+    valid = filterset.is_valid()  # always bound (to an empty QueryDict at least)
+    page = keyset.paginate(filterset.qs if valid else filterset.queryset.none(), request.GET)
+    decorate(page.rows)
+    controls = filter_ui.controls(filterset, filters, choices)
+    more_controls = filter_ui.controls(filterset, more, choices)
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "controls": controls,
+            "more_controls": more_controls,
+            "more_open": any(c.active or c.errors for c in more_controls),
+            "filter_errors": not valid,
+            "export_query": page.base_query,
+            "today": timezone.localdate(),
+        },
+        status=200 if valid else 400,
+    )
+
+
+# Proposals ---------------------------------------------------------------------------------
+
+
+# Lead unit first, then separate units, then co-handling units.
+ROLE_ORDER = Case(
+    When(role=AssignmentRole.LEAD, then=Value(0)),
+    When(role=AssignmentRole.SEPARATE, then=Value(1)),
+    default=Value(2),
+)
+
+
+def _current_units():
+    """The proposal's units of its current handling round, returned ones left out (for subqueries)."""
+    return (
+        Assignment.objects.filter(proposal_id=OuterRef("pk"), round=OuterRef("handling_round"))
+        .exclude(status=AssignmentStatus.RETURNED)
+        .order_by()
+    )
+
+
+def _long_text_fields() -> list[str]:
+    """Columns the lists never show: long texts, not worth reading fifty of per page."""
+    names = {field.name for field in Proposal._meta.get_fields()}
+    return [name for name in ("background", "suggestions", "search_text") if name in names]
+
+
+def _proposals(request) -> ProposalFilterSet:
+    # The lead proposer and the first unit (lead or separate before co-handling) come as subqueries
+    # of the page query itself: one query for the whole page.
+    units = _current_units()
+    base = (
+        Proposal.objects.visible_to(request.user)
+        .select_related("session", "category", "supervisor")
+        .defer(*_long_text_fields())
+        .annotate(
+            lead_name=_lead_name(),
+            first_unit=Subquery(units.order_by(ROLE_ORDER, "pk").values("unit__short_name")[:1]),
+            unit_count=Subquery(units.values("proposal_id").annotate(n=Count("pk")).values("n")[:1]),
+        )
+    )
+    return ProposalFilterSet(request.GET, queryset=base, request=request)
+
+
+def _detail_urls():
+    """A format string for proposal detail URLs: reversed once per page, not once per row."""
+    return reverse("portal:proposal_detail", args=[987654321]).replace("987654321", "{}")
+
+
+def _decorate_proposals(rows: list) -> None:
+    url = _detail_urls()
+    for row in rows:
+        row.badge = PROPOSAL_STATUS_COLOURS.get(row.status, "grey")
+        row.url = url.format(row.pk)
+
+
+@staff_only
+def proposal_list(request):
+    return _list_page(
+        request,
+        _proposals(request),
+        template="dashboard/proposal_list.html",
+        filters=PROPOSAL_FILTERS,
+        more=PROPOSAL_MORE_FILTERS,
+        decorate=_decorate_proposals,
+    )
+
+
+# Assignments -------------------------------------------------------------------------------
+
+
+def _assignments(request) -> AssignmentFilterSet:
+    base = (
+        Assignment.objects.visible_to(request.user)
+        .select_related("proposal", "proposal__session", "unit")
+        .defer(*[f"proposal__{name}" for name in _long_text_fields()])
+    )
+    return AssignmentFilterSet(request.GET, queryset=base, request=request)
+
+
+def _decorate_assignments(rows: list, today=None) -> None:
+    today = today or timezone.localdate()
+    url = _detail_urls()
+    for row in rows:
+        row.url = url.format(row.proposal_id)
+        row.badge = ASSIGNMENT_STATUS_COLOURS.get(row.status, "grey")
+        row.days_overdue = (
+            (today - row.reply_due).days
+            if row.status in OPEN_ASSIGNMENT_STATUSES
+            and row.role in REPLYING_ROLES
+            and row.reply_due
+            and row.reply_due < today
+            else 0
+        )
+
+
+@staff_only
+def assignment_list(request):
+    return _list_page(
+        request,
+        _assignments(request),
+        template="dashboard/assignment_list.html",
+        filters=ASSIGNMENT_FILTERS,
+        more=ASSIGNMENT_MORE_FILTERS,
+        decorate=_decorate_assignments,
+    )
+
+
+# Exports -----------------------------------------------------------------------------------
+
+
+def _batches(queryset, decorate=None) -> Iterator:
+    """Every row of ``queryset``, newest first, read in primary-key batches (flat memory, no OFFSET)."""
+    last = None
+    while True:
+        batch = queryset.order_by("-pk")
+        if last is not None:
+            batch = batch.filter(pk__lt=last)
+        rows = list(batch[:EXPORT_BATCH])
+        if not rows:
+            return
+        if decorate:
+            decorate(rows)
+        yield from rows
+        if len(rows) < EXPORT_BATCH:
+            return
+        last = rows[-1].pk
+
+
+def _local(value):
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+def _xlsx_response(filename: str, chunks: Iterator[bytes]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _invalid(request, filterset, list_view):
+    """An export asked with bad filters gets the list page with the messages next to the fields."""
+    return list_view(request)
+
+
+def _units_of(proposal_ids: list[int]) -> dict[int, list[str]]:
+    """Each proposal's units of its current handling (returned ones left out): one query per export batch."""
+    units: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Assignment.objects.filter(proposal_id__in=proposal_ids, round=F("proposal__handling_round"))
+        .exclude(status=AssignmentStatus.RETURNED)
+        .order_by("proposal_id", ROLE_ORDER, "pk")
+        .values_list("proposal_id", "unit__name")
+    )
+    for proposal_id, name in rows:
+        units[proposal_id].append(name)
+    return units
+
+
+def _decorate_export(rows: list) -> None:
+    units = _units_of([row.pk for row in rows])
+    for row in rows:
+        row.unit_names = units.get(row.pk, [])
+
+
+def _proposal_rows(filterset) -> Iterator[tuple]:
+    yes = _("Yes")  # looked up now: the rows are written after the view has returned
+    for p in _batches(filterset.qs, _decorate_export):
+        yield (
+            p.number,
+            p.session.name,
+            p.title,
+            p.lead_name or p.collective_author,
+            p.category.name if p.category else "",
+            p.get_kind_display(),
+            p.get_status_display(),
+            yes if p.is_key else "",
+            p.supervisor.display_name if p.supervisor else "",
+            "、".join(p.unit_names),
+            _local(p.submitted_at),
+            _local(p.accepted_at),
+        )
+
+
+@staff_only
+def proposal_export(request):
+    filterset = _proposals(request)
+    if not filterset.is_valid():
+        return _invalid(request, filterset, proposal_list)
+    headers = [
+        _("Proposal number"),
+        _("Session"),
+        _("Title"),
+        _("Lead proposer"),
+        _("Category"),
+        _("Kind"),
+        _("Status"),
+        _("Key proposal"),
+        _("Supervising leader"),
+        _("Handling units"),
+        _("Submitted at"),
+        _("Accepted at"),
+    ]
+    widths = [12, 14, 50, 12, 12, 8, 10, 8, 10, 30, 18, 18]
+    chunks = xlsx.stream_xlsx(_("Proposals"), headers, _proposal_rows(filterset), widths)
+    return _xlsx_response(f"{_('Proposals')}-{timezone.localdate():%Y%m%d}.xlsx", chunks)
+
+
+def _assignment_rows(filterset) -> Iterator[tuple]:
+    for a in _batches(filterset.qs, _decorate_assignments):
+        yield (
+            a.proposal.number,
+            a.proposal.session.name,
+            a.proposal.title,
+            a.unit.name,
+            a.get_role_display(),
+            a.get_status_display(),
+            a.round,
+            timezone.localdate(a.assigned_at) if a.assigned_at else None,
+            a.reply_due,
+            timezone.localdate(a.replied_at) if a.replied_at else None,
+            a.days_overdue or None,
+        )
+
+
+@staff_only
+def assignment_export(request):
+    filterset = _assignments(request)
+    if not filterset.is_valid():
+        return _invalid(request, filterset, assignment_list)
+    headers = [
+        _("Proposal number"),
+        _("Session"),
+        _("Title"),
+        _("Unit"),
+        _("Role"),
+        _("Status"),
+        _("Handling round"),
+        _("Assigned on"),
+        _("Reply due"),
+        _("Replied on"),
+        _("Days overdue"),
+    ]
+    widths = [12, 14, 50, 30, 16, 10, 8, 12, 12, 12, 10]
+    chunks = xlsx.stream_xlsx(_("Assignments"), headers, _assignment_rows(filterset), widths)
+    return _xlsx_response(f"{_('Assignments')}-{timezone.localdate():%Y%m%d}.xlsx", chunks)

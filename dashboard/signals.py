@@ -1,0 +1,43 @@
+"""Keeps the dashboard's counters current: every workflow step writes an Event, and an Event marks its proposal.
+
+Connected in ``DashboardConfig.ready``. The services are not touched: they
+already write one ``Event`` per step, after the step's changes and in the same
+transaction (DESIGN.md section 3), which is exactly when the proposal's facts
+are worth reading again.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save, pre_delete
+from django.dispatch import receiver
+
+from dashboard import reference, summary  # noqa: F401 - reference connects its own receivers
+from proposals.models import Event, Proposal
+
+
+@receiver(post_save, sender=Event, dispatch_uid="dashboard_event_saved")
+def event_saved(sender, instance: Event, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        summary.mark_changed(instance.proposal_id)
+
+
+@receiver(pre_delete, sender=Proposal, dispatch_uid="dashboard_proposal_deleted")
+def proposal_deleted(sender, instance: Proposal, **kwargs) -> None:
+    summary.forget(instance.pk)
+
+
+# Installations that had proposals before the dashboard's tables existed start with
+# empty counters; small ones are filled at once, large ones are told to run the command.
+AUTO_REBUILD_LIMIT = 20_000
+
+
+def fill_after_migrate(sender, using: str = "default", verbosity: int = 1, **kwargs) -> None:
+    from dashboard.models import ProposalFacts
+
+    if ProposalFacts.objects.using(using).exists() or not Proposal.objects.using(using).exists():
+        return
+    if Proposal.objects.using(using).count() > AUTO_REBUILD_LIMIT:
+        if verbosity:
+            print("Dashboard counters are empty: run `manage.py refresh_dashboard --rebuild`.")  # noqa: T201
+        return
+    summary.rebuild()

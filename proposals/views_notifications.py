@@ -1,0 +1,42 @@
+"""Notifications: what happened to my proposals (and, for staff, to their work), newest first.
+
+The header shows the unread count (``proposals.context_processors.portal``);
+opening this page marks the notifications it shows as read.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from proposals.models import Notification
+from proposals.views_common import paginate
+
+
+@login_required
+def notifications(request):
+    """The user's notifications, newest first; the ones shown are marked read by opening the page."""
+    rows = Notification.objects.visible_to(request.user).select_related("proposal").order_by("-created_at", "-pk")
+    page = paginate(request, rows)
+    # Links are written by services, but only links into this site are rendered, whatever got stored.
+    hosts = {request.get_host(), urlsplit(settings.SITE_URL).netloc}
+    for notification in page.object_list:
+        url = notification.url
+        notification.safe_url = url if url and url_has_allowed_host_and_scheme(url, allowed_hosts=hosts) else ""
+    unread_ids = [n.pk for n in page.object_list if n.read_at is None]
+    if unread_ids:
+        Notification.objects.filter(pk__in=unread_ids, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "proposals/notifications.html", {"page": page, "new_on_page": len(unread_ids)})
+
+
+@login_required
+@require_POST
+def notifications_mark_all_read(request):
+    Notification.objects.visible_to(request.user).unread().update(read_at=timezone.now())
+    return redirect("portal:notifications")

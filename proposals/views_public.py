@@ -1,0 +1,76 @@
+"""提案公开: the public pages, open to everyone, showing only ``Proposal.objects.published()``."""
+
+from __future__ import annotations
+
+from django.db.models import F, Q
+from django.shortcuts import get_object_or_404, render
+
+from proposals.choices import ProposerRole, ProposerStatus
+from proposals.models import Category, Proposal, Session
+from proposals.views_common import int_param, lead_name, lead_of, letters, paginate, texts
+from responses.models import Reply
+
+
+def public_index(request):
+    """Published proposals, filterable by session and category."""
+    sessions = list(Session.objects.all())
+    categories = list(Category.objects.filter(is_active=True))
+    proposals = (
+        Proposal.objects.published()
+        .select_related("session", "category")
+        .annotate(lead_name=lead_name())
+        .order_by(F("published_at").desc(nulls_last=True), "-pk")
+    )
+    selected_session = int_param(request, "session")
+    selected_category = int_param(request, "category")
+    if selected_session:
+        proposals = proposals.filter(session_id=selected_session)
+    if selected_category:
+        proposals = proposals.filter(category_id=selected_category)
+    page = paginate(request, proposals)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "public/index.html",
+        {
+            "page": page,
+            "sessions": sessions,
+            "categories": categories,
+            "selected_session": selected_session,
+            "selected_category": selected_category,
+            "filter_query": query.urlencode(),
+        },
+    )
+
+
+def public_detail(request, pk: int):
+    """A published proposal and its sent replies, without contact details (DESIGN.md: 提案公开)."""
+    proposal = get_object_or_404(Proposal.objects.published().select_related("session", "category"), pk=pk)
+    proposers = list(
+        proposal.proposers.filter(Q(role=ProposerRole.LEAD) | Q(status=ProposerStatus.CONFIRMED))
+        .select_related("user")
+        .order_by("order", "pk")
+    )
+    replies = letters(
+        list(
+            Reply.objects.sent()
+            .filter(assignment__proposal=proposal)
+            .select_related("assignment__unit", "category")
+            .order_by("sent_at", "pk")
+        )
+    )
+    for reply in replies:
+        # Published letters never carry contact details; blanked here so no template can leak them.
+        reply.contact_person = reply.contact_phone = ""
+    return render(
+        request,
+        "public/detail.html",
+        {
+            "proposal": proposal,
+            "lead": lead_of(proposers),
+            "proposers": proposers,
+            "replies": replies,
+            **texts(proposal),
+        },
+    )

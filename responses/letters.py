@@ -1,0 +1,263 @@
+"""The reply letter (答复函): its content in the official layout, and the .docx file built from it.
+
+The layout follows the reference letter (DESIGN.md, reference/futian-2023160-reply.txt):
+the title 关于<会议>提案《<案由>》第<N>号的回复, the salutation 尊敬的<name>委员：, the body
+with its numbered sections, 特此回复。, then the unit, the date (2023年5月19日) and the
+contact person and phone. The print view (letter_views) and the .docx download both
+render ``build_letter(reply)``, so they cannot drift apart.
+
+A letter is a document sent to the proposer, so its fixed words are in the site's
+language (Chinese), whoever looks at it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
+
+from proposals.models import Proposal
+from proposals.notifications import site_language
+from responses.choices import AssignmentRole, ReplyStatus
+from responses.models import Assignment, Reply
+
+# The unit's role as the reference letter words it (由我局作为分办单位办理).
+ROLE_WORDS = {
+    AssignmentRole.LEAD: pgettext_lazy("unit role in a letter", "lead"),
+    AssignmentRole.COHANDLING: pgettext_lazy("unit role in a letter", "co-handling"),
+    AssignmentRole.SEPARATE: pgettext_lazy("unit role in a letter", "separate"),
+}
+
+# A section heading of the body: 一、…  1、…  2. …  （一）…, short and not a finished sentence.
+HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+\s*[、.．]|（[一二三四五六七八九十]+）)")
+HEADING_MAX_CHARS = 40
+SENTENCE_ENDS = ("。", "；", ";", "：", ":")
+
+IDEOGRAPHIC_SPACE = "\u3000"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    is_heading: bool = False
+
+
+@dataclass(frozen=True)
+class Letter:
+    """Everything the letter shows, as text, in reading order."""
+
+    title: str
+    salutation: str
+    paragraphs: list[Paragraph]
+    closing: str
+    unit: str
+    date: str
+    contact_line: str
+    letter_number: str = ""
+    is_final: bool = True
+    status_label: str = ""
+    filename: str = "reply.docx"
+    lines: list[str] = field(default_factory=list)
+
+
+def paragraphs(body: str) -> list[Paragraph]:
+    """One paragraph per non-empty line of the body, numbered section headings marked."""
+    rows = []
+    for line in body.splitlines():
+        text = line.strip()
+        if not text:
+            continue
+        is_heading = bool(HEADING.match(text)) and len(text) <= HEADING_MAX_CHARS and not text.endswith(SENTENCE_ENDS)
+        rows.append(Paragraph(text, is_heading))
+    return rows
+
+
+def chinese_date(day: dt.date) -> str:
+    """2023年5月19日 (the site language's date format)."""
+    with site_language():
+        return formats.date_format(day, "DATE_FORMAT")
+
+
+def letter_date(reply: Reply) -> dt.date:
+    """The date on the letter: when it was sent, else signed, else today (a draft shows today's date)."""
+    moment = reply.sent_at or reply.signed_at
+    return timezone.localdate(moment) if moment else timezone.localdate()
+
+
+def _lead_name(proposal: Proposal) -> str:
+    lead = proposal.lead_proposer
+    return lead.user.display_name if lead else proposal.collective_author
+
+
+def build_letter(reply: Reply) -> Letter:
+    """The letter of ``reply`` (its assignment, unit, proposal, session and proposers prefetched or not)."""
+    assignment = reply.assignment
+    proposal = assignment.proposal
+    session = proposal.session
+    with site_language():
+        title = _("Reply to proposal “%(title)s” No. %(number)s of the %(session)s") % {
+            "title": proposal.title,
+            "number": proposal.number,
+            "session": session.full_name or session.name,
+        }
+        salutation = _("Dear Member %(name)s:") % {"name": _lead_name(proposal)}
+        closing = _("We hereby reply.")
+        contact = []
+        if reply.contact_person:
+            contact.append(f"{_('Contact person')}：{reply.contact_person}")
+        if reply.contact_phone:
+            contact.append(f"{_('Contact phone')}：{reply.contact_phone}")
+        status_label = str(ReplyStatus(reply.status).label)
+        kind = pgettext("file name", "follow-up reply") if reply.is_followup else pgettext("file name", "reply")
+    number = proposal.number or str(proposal.pk)
+    letter = Letter(
+        title=title,
+        salutation=salutation,
+        paragraphs=paragraphs(reply.body),
+        closing=closing,
+        unit=assignment.unit.name,
+        date=chinese_date(letter_date(reply)),
+        contact_line=(IDEOGRAPHIC_SPACE * 2).join(contact),
+        letter_number=reply.letter_number,
+        is_final=reply.status in (ReplyStatus.SIGNED, ReplyStatus.SENT),
+        status_label=status_label,
+        filename=f"{number}-{assignment.unit.short_name or assignment.unit.name}-{kind}.docx",
+    )
+    letter.lines.extend(
+        [
+            *([letter.letter_number] if letter.letter_number else []),
+            letter.title,
+            letter.salutation,
+            *(p.text for p in letter.paragraphs),
+            letter.closing,
+            letter.unit,
+            letter.date,
+            *([letter.contact_line] if letter.contact_line else []),
+        ]
+    )
+    return letter
+
+
+def draft_initial(assignment: Assignment, user, *, followup: bool = False) -> dict:
+    """A new draft's starting values: the reference letter's opening and sections, and the contact."""
+    proposal = assignment.proposal
+    session = proposal.session
+    with site_language():
+        values = {
+            "title": proposal.title,
+            "number": proposal.number,
+            "session": session.full_name or session.name,
+            "role": ROLE_WORDS.get(assignment.role, ""),
+        }
+        if followup:
+            lines = [
+                _(
+                    "Your proposal “%(title)s” (No. %(number)s) at the %(session)s was answered with a commitment. "
+                    "We now report on its progress as follows:"
+                )
+                % values,
+                _("1. Progress since our reply"),
+                _("2. Next steps"),
+            ]
+        else:
+            lines = [
+                _(
+                    "Your proposal “%(title)s” (No. %(number)s) at the %(session)s has been received. Thank you for "
+                    "your concern. We attach great importance to it and, as the %(role)s unit, reply on its handling "
+                    "as follows:"
+                )
+                % values,
+                _("1. What has been done"),
+                _("2. Next steps"),
+            ]
+    return {
+        "body": "\n".join(lines),
+        "contact_person": user.display_name,
+        "contact_phone": user.phone or assignment.unit.phone,
+    }
+
+
+# The .docx file --------------------------------------------------------------------------
+
+# GB/T 9704 (党政机关公文格式): A4, 仿宋 三号 body, 小标宋 二号 title, 28-point lines.
+BODY_FONT = "仿宋_GB2312"
+TITLE_FONT = "方正小标宋简体"
+HEADING_FONT = "黑体"
+LATIN_FONT = "Times New Roman"
+
+
+def _set_font(run_or_style, east_asian: str, size_pt: float, *, bold: bool = False) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    font = run_or_style.font
+    font.name = LATIN_FONT
+    font.size = Pt(size_pt)
+    font.bold = bold
+    element = run_or_style.element
+    rpr = element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(rfonts)
+    rfonts.set(qn("w:eastAsia"), east_asian)
+
+
+def letter_docx(letter: Letter) -> bytes:
+    """The letter as a Word document in the official A4 layout."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Cm, Pt
+
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+
+    normal = document.styles["Normal"]
+    _set_font(normal, BODY_FONT, 16)
+    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    normal.paragraph_format.line_spacing = Pt(28)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.space_before = Pt(0)
+
+    def add(text: str, *, align=None, indent: bool = False, font: str = BODY_FONT, size: float = 16, bold=False):
+        paragraph = document.add_paragraph()
+        if align is not None:
+            paragraph.alignment = align
+        if indent:
+            paragraph.paragraph_format.first_line_indent = Pt(size * 2)  # two characters
+        run = paragraph.add_run(text)
+        _set_font(run, font, size, bold=bold)
+        return paragraph
+
+    if not letter.is_final:
+        add(f"【{letter.status_label}】", align=WD_ALIGN_PARAGRAPH.LEFT, font=HEADING_FONT, size=12)
+    if letter.letter_number:
+        add(letter.letter_number, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    title = add(letter.title, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT, size=22)
+    title.paragraph_format.line_spacing = Pt(36)
+    title.paragraph_format.space_before = Pt(14)
+    title.paragraph_format.space_after = Pt(14)
+    add(letter.salutation)
+    for paragraph in letter.paragraphs:
+        add(paragraph.text, indent=True, font=HEADING_FONT if paragraph.is_heading else BODY_FONT)
+    add(letter.closing, indent=True)
+    add("")
+    add(letter.unit, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add(letter.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if letter.contact_line:
+        add("")
+        add(letter.contact_line)
+
+    document.core_properties.title = letter.title
+    document.core_properties.author = letter.unit
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

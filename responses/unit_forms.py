@@ -1,0 +1,145 @@
+"""Forms of the unit's admin pages: accept or return, contact log, opinion, reply draft, sign-off.
+
+Field rules live here (required, lengths, dates); state rules stay in
+responses/services.py, whose refusals the views put on the form. Labels come
+from the models' verbose names, so the admin and the forms use the same words.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit
+from responses.choices import ContactMethod
+from responses.models import Contact, Reply, ReplyCategory, ReturnRequest
+
+
+def _label(model, name: str) -> str:
+    return model._meta.get_field(name).verbose_name
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ReturnRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_label(ReturnRequest, "reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why this proposal is not for your unit, for the committee to decide."),
+    )
+    suggested_unit = forms.ModelChoiceField(
+        label=_label(ReturnRequest, "suggested_unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("No suggestion"),
+    )
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suggested_unit"].queryset = Unit.objects.filter(is_active=True).exclude(pk=unit.pk)
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for handing the assignment back."))
+        return reason
+
+
+class ContactForm(forms.Form):
+    contacted_on = forms.DateField(label=_label(Contact, "contacted_on"), widget=DateInput())
+    method = forms.ChoiceField(label=_label(Contact, "method"), choices=ContactMethod.choices)
+    participants = forms.CharField(
+        label=_label(Contact, "participants"),
+        max_length=200,
+        help_text=_("For example: Member 陈澄; 刘洋 of our unit"),
+    )
+    notes = forms.CharField(label=_label(Contact, "notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean_contacted_on(self):
+        day = self.cleaned_data["contacted_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The contact date cannot be in the future."))
+        return day
+
+
+class OpinionForm(forms.Form):
+    body = forms.CharField(
+        label=_("Co-handling opinion"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Sent to the lead unit, which takes it into the reply."),
+    )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Write the opinion."))
+        return body
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ReplyCategory) -> str:
+        if obj.description:
+            return format_html('{} · {}<span class="units-choice-note">{}</span>', obj.code, obj.name, obj.description)
+        return f"{obj.code} · {obj.name}"
+
+
+class ReplyForm(forms.Form):
+    """The reply draft. ``base_version`` is the version the editor started from (the optimistic lock)."""
+
+    category = CategoryChoiceField(
+        label=_label(Reply, "category"),
+        queryset=ReplyCategory.objects.filter(is_active=True),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    letter_number = forms.CharField(label=_label(Reply, "letter_number"), max_length=60, required=False)
+    commitment_date = forms.DateField(
+        label=_label(Reply, "commitment_date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Required for a category that needs a commitment date (B): a follow-up reply is due then."),
+    )
+    body = forms.CharField(
+        label=_label(Reply, "body"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "is-letter"}),
+        help_text=_("One paragraph per line. Number the sections 一、二、三、 as in the reference letter."),
+    )
+    contact_person = forms.CharField(label=_label(Reply, "contact_person"), max_length=40, required=False)
+    contact_phone = forms.CharField(label=_label(Reply, "contact_phone"), max_length=40, required=False)
+    base_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    FIELDS = ("category", "letter_number", "body", "contact_person", "contact_phone", "commitment_date")
+
+    def __init__(self, *args, followup: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if followup:
+            # A follow-up reply reports on a commitment; it makes none of its own.
+            del self.fields["commitment_date"]
+
+    def reply_data(self) -> dict:
+        """The cleaned values in the shape save_reply_draft takes."""
+        return {name: self.cleaned_data[name] for name in self.FIELDS if name in self.fields}
+
+
+class SendBackForm(forms.Form):
+    comments = forms.CharField(
+        label=_label(Reply, "sendback_comment"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the handler should change before you sign."),
+    )
+
+    def clean_comments(self) -> str:
+        comments = self.cleaned_data["comments"].strip()
+        if not comments:
+            raise forms.ValidationError(_("Say what needs to change before the reply can be signed."))
+        return comments

@@ -1,0 +1,209 @@
+"""The filtered lists behind the dashboard: who sees what, the shared filters, keyset pages, fixed queries."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dashboard import keyset, reference
+from proposals.choices import ProposalStatus
+from proposals.models import Proposal
+from responses.choices import AssignmentStatus
+from tests.base import make_proposal
+from tests.dashboard.helpers_dashboard import LEAD, DashboardData, assignment, days
+
+PROPOSALS = "/dashboard/proposals/"
+ASSIGNMENTS = "/dashboard/assignments/"
+
+
+class ListTestCase(DashboardData):
+    def rows(self, user, url, **params) -> list:
+        self.client.force_login(user)
+        response = self.client.get(url, params)
+        self.assertEqual(response.status_code, 200, response.content[:500])
+        return response.context["page"].rows
+
+    def pks(self, user, url, **params) -> set[int]:
+        return {row.pk for row in self.rows(user, url, **params)}
+
+
+class AccessTests(ListTestCase):
+    def test_anonymous_visitors_are_sent_to_the_login_page(self):
+        for url in (PROPOSALS, ASSIGNMENTS, f"{PROPOSALS}export.xlsx", f"{ASSIGNMENTS}export.xlsx"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertRedirects(response, f"{reverse('login')}?next={url}", fetch_redirect_response=False)
+
+    def test_members_are_refused(self):
+        self.client.force_login(self.chencheng)
+        for url in (PROPOSALS, ASSIGNMENTS, f"{PROPOSALS}export.xlsx", f"{ASSIGNMENTS}export.xlsx"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 403)
+
+    def test_committee_and_leaders_see_every_proposal(self):
+        everything = {self.p1.pk, self.p2.pk, self.p3.pk, self.p4.pk, self.p5.pk, self.p6.pk, self.p7.pk}
+        for user in (self.committee, self.leader):
+            with self.subTest(user=user.username):
+                self.assertEqual(self.pks(user, PROPOSALS), everything)
+
+    def test_unit_staff_see_only_their_units_proposals_and_assignments(self):
+        self.assertEqual(self.pks(self.handler, PROPOSALS), {self.p3.pk, self.p4.pk, self.p6.pk, self.p7.pk})
+        self.assertEqual({row.unit_id for row in self.rows(self.unitlead, ASSIGNMENTS)}, {self.unit.pk})
+        self.assertEqual(len(self.rows(self.handler, ASSIGNMENTS)), 4)
+        # Asking for another unit's rows finds nothing rather than widening the view.
+        self.assertEqual(self.rows(self.handler, ASSIGNMENTS, unit=self.other_unit.pk), [])
+
+
+class FilterTests(ListTestCase):
+    def test_proposals_filter_by_session_status_category_unit_key_overdue_and_text(self):
+        user = self.committee
+        self.assertEqual(self.pks(user, PROPOSALS, session=self.older.pk), {self.p7.pk})
+        self.assertEqual(self.pks(user, PROPOSALS, status=["replied", "closed"]), {self.p4.pk, self.p5.pk, self.p7.pk})
+        self.assertEqual(self.pks(user, PROPOSALS, category=self.social.pk), {self.p4.pk, self.p5.pk})
+        self.assertEqual(self.pks(user, PROPOSALS, unit=self.third_unit.pk), {self.p4.pk, self.p5.pk, self.p6.pk})
+        self.assertEqual(self.pks(user, PROPOSALS, is_key="true"), {self.p3.pk})
+        self.assertEqual(self.pks(user, PROPOSALS, overdue="true"), {self.p3.pk, self.p6.pk})
+        self.assertEqual(self.pks(user, PROPOSALS, q="养老"), {self.p4.pk})
+        self.assertEqual(self.pks(user, PROPOSALS, q="2023003"), {self.p5.pk})
+
+    def test_assignments_filter_by_unit_role_status_overdue_on_time_category_and_rating(self):
+        user = self.committee
+        self.assertEqual(self.pks(user, ASSIGNMENTS, overdue="true"), {self.a3.pk, self.b6.pk})
+        on_time = self.rows(user, ASSIGNMENTS, on_time="true", session=self.session.pk)
+        self.assertEqual(
+            {(row.proposal_id, row.unit_id) for row in on_time},
+            {(self.p4.pk, self.unit.pk), (self.p5.pk, self.third_unit.pk)},
+        )
+        late = self.rows(user, ASSIGNMENTS, on_time="false")
+        self.assertEqual([(row.proposal_id, row.unit_id) for row in late], [(self.p5.pk, self.other_unit.pk)])
+        category_b = self.rows(user, ASSIGNMENTS, reply_category=self.reply_categories["B"].pk)
+        self.assertEqual([row.unit_id for row in category_b], [self.other_unit.pk])
+        self.assertEqual(len(self.rows(user, ASSIGNMENTS, attitude="satisfied")), 3)
+        self.assertEqual(len(self.rows(user, ASSIGNMENTS, result="basically")), 1)
+        self.assertEqual(len(self.rows(user, ASSIGNMENTS, role="cohandling")), 2)
+        self.assertEqual(len(self.rows(user, ASSIGNMENTS, status="returned")), 1)
+        due = self.rows(user, ASSIGNMENTS, reply_due_after="2026-02-09", reply_due_before="2026-02-15")
+        self.assertEqual({row.proposal_id for row in due}, {self.p5.pk})
+        replied = self.rows(user, ASSIGNMENTS, replied_after="2026-02-16", replied_before="2026-02-22")
+        self.assertEqual([row.unit_id for row in replied], [self.other_unit.pk])
+
+    def test_a_bad_filter_value_is_shown_next_to_its_field_and_lists_nothing(self):
+        self.client.force_login(self.committee)
+        response = self.client.get(PROPOSALS, {"status": "nonsense", "submitted_after": "not-a-date"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.context["page"].rows, [])
+        self.assertTrue(response.context["filter_errors"])
+        self.assertContains(response, 'class="control control-multi has-error" data-filter="status"', status_code=400)
+        self.assertContains(response, 'class="field-errors"', status_code=400)
+
+    def test_the_filter_bar_keeps_the_chosen_values_and_the_export_link_the_filters(self):
+        self.client.force_login(self.committee)
+        response = self.client.get(PROPOSALS, {"status": "assigned", "q": "时尚", "is_key": "true"})
+        self.assertContains(response, 'name="status" value="assigned" checked')
+        self.assertContains(response, 'value="时尚"')
+        self.assertContains(response, '<option value="true" selected>')
+        self.assertEqual(response.context["export_query"], "status=assigned&q=%E6%97%B6%E5%B0%9A&is_key=true")
+        self.assertContains(response, 'href="/dashboard/proposals/export.xlsx?status=assigned&amp;q=')
+
+
+class KeysetTests(ListTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        for i in range(120):
+            make_proposal(
+                cls.wangfang, cls.session, title=f"关于批量第{i}项工作的建议", status=ProposalStatus.SUBMITTED
+            )
+
+    def test_pages_follow_each_other_without_gaps_or_repeats_newest_first(self):
+        self.client.force_login(self.committee)
+        seen, page, params = [], None, {"status": "submitted"}
+        while True:
+            response = self.client.get(PROPOSALS, params)
+            page = response.context["page"]
+            self.assertEqual(page.first, len(seen) + 1)
+            seen += [row.pk for row in page.rows]
+            if not page.has_next:
+                break
+            params = dict(pair.split("=") for pair in page.next_query.split("&"))
+        expected = list(Proposal.objects.filter(status="submitted").order_by("-pk").values_list("pk", flat=True))
+        self.assertEqual(seen, expected)
+        self.assertEqual(len(seen), 121)
+        self.assertContains(response, "101–121")
+
+    def test_previous_goes_back_to_the_same_rows(self):
+        self.client.force_login(self.committee)
+        first = self.client.get(PROPOSALS).context["page"]
+        second = self.client.get(f"{PROPOSALS}?{first.next_query}").context["page"]
+        third = self.client.get(f"{PROPOSALS}?{second.next_query}").context["page"]
+        back = self.client.get(f"{PROPOSALS}?{third.previous_query}").context["page"]
+        self.assertEqual([r.pk for r in back.rows], [r.pk for r in second.rows])
+        self.assertEqual((back.first, back.has_previous, back.has_next), (51, True, True))
+        top = self.client.get(f"{PROPOSALS}?{second.previous_query}").context["page"]
+        self.assertEqual(
+            ([r.pk for r in top.rows], top.first, top.has_previous), ([r.pk for r in first.rows], 1, False)
+        )
+
+    def test_nonsense_cursors_show_the_first_page(self):
+        self.client.force_login(self.committee)
+        page = self.client.get(PROPOSALS, {"after": "x", "before": "-3", "n": "abc"}).context["page"]
+        self.assertEqual((page.first, page.has_previous, len(page.rows)), (1, False, keyset.PAGE_SIZE))
+
+
+class QueryCountTests(ListTestCase):
+    def add(self, count: int) -> None:
+        for i in range(count):
+            p = make_proposal(
+                self.chencheng,
+                self.session,
+                title=f"关于批量第{i}项的建议",
+                status=ProposalStatus.ASSIGNED,
+                category=self.category,
+            )
+            assignment(
+                p,
+                self.unit if i % 2 else self.other_unit,
+                self.committee,
+                role=LEAD,
+                status=AssignmentStatus.HANDLING,
+                due=days(i - 5),
+            )
+
+    def count(self, user, url: str, params: dict) -> int:
+        self.client.force_login(user)
+        reference.clear()
+        self.client.get(url, params)  # keeps the reference rows for the process
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(url, params)
+        self.assertEqual(response.status_code, 200)
+        return len(queries)
+
+    def test_each_list_costs_the_same_queries_for_3_and_30_rows_on_any_page(self):
+        cases = [
+            (self.committee, PROPOSALS, {}),
+            (self.committee, PROPOSALS, {"status": "assigned", "category": self.category.pk, "after": 10**9, "n": 51}),
+            (self.committee, PROPOSALS, {"q": "批量", "overdue": "true"}),
+            (self.handler, PROPOSALS, {}),
+            (self.committee, ASSIGNMENTS, {}),
+            (self.handler, ASSIGNMENTS, {"overdue": "true", "after": 10**9, "n": 51}),
+            (self.committee, ASSIGNMENTS, {"on_time": "false", "attitude": "satisfied", "unit": self.unit.pk}),
+        ]
+        for user, url, params in cases:
+            counts = []
+            for extra in (3, 30):
+                Proposal.objects.filter(title__startswith="关于批量").delete()
+                self.add(extra)
+                counts.append(self.count(user, url, params))
+            with self.subTest(user=user.username, url=url, params=params):
+                self.assertEqual(counts[0], counts[1])
+
+    def test_a_page_is_one_query_beyond_the_stack(self):
+        self.client.force_login(self.committee)
+        self.client.get(PROPOSALS)
+        # session, user, the page (lead proposer and units as subqueries), unread count, session save (3)
+        with self.assertNumQueries(7):
+            self.client.get(PROPOSALS)
+        self.client.get(ASSIGNMENTS)
+        with self.assertNumQueries(7):
+            self.client.get(ASSIGNMENTS)
