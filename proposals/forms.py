@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse_lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -54,7 +55,16 @@ class ProposalForm(forms.Form):
         label=_("Title"),
         max_length=200,
         help_text=_("One matter per proposal, usually written as “关于……的建议”."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        # As the title is typed, the similar-proposals panel beside the form updates (htmx).
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("portal:similar"),
+                "hx-trigger": "keyup changed delay:500ms, load",
+                "hx-target": "#similar-panel",
+                "hx-swap": "innerHTML",
+            }
+        ),
     )
     category = forms.ModelChoiceField(
         label=_("Category"),

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from proposals import views
+from proposals import views, views_similar
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("proposals/new/", views.proposal_create, name="proposal_create"),
+    path("proposals/similar/", views_similar.similar, name="similar"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
     path("proposals/<int:pk>/submit/", views.proposal_submit, name="proposal_submit"),
