@@ -84,3 +84,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _run_manage("check", DEBUG="false", ALLOWED_HOSTS="tian.example.org", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_new_passwords_are_hashed_with_argon2():
+    # Read from the module itself: the tests swap in a fast hasher for speed.
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    from config import settings as project_settings
+
+    assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert Argon2PasswordHasher().encode("一个足够长的口令", Argon2PasswordHasher().salt()).startswith("argon2$")
