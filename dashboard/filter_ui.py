@@ -1,9 +1,9 @@
 """The filter bar of the dashboard's lists, drawn from the shared FilterSets.
 
 Django's select widgets render each option through a template, which costs
-more than the whole list query at these page budgets; the bar's controls are
-plain data for one template instead (checkbox drop-downs for choices, a
-yes/no select for flags, two dates for ranges, a search box).
+more than the whole list query at these page budgets; the controls are built
+here as HTML instead (checkbox drop-downs for choices, a yes/no select for
+flags, two dates for ranges, a search box), every value escaped.
 """
 
 from __future__ import annotations
@@ -47,6 +47,42 @@ class Control:
                 for value, text, checked in self.options
             )
         )
+
+    @property
+    def html(self) -> SafeString:
+        """The whole control as HTML; the same markup as a template would give, a fraction of the cost."""
+        name, label = escape(self.name), escape(self.label)
+        classes = f"control control-{self.kind}" + (" has-error" if self.errors else "")
+        if self.kind == "text":
+            kind = "search" if self.name == "q" else "text"
+            body = (
+                f'<label for="f-{name}">{label}</label>'
+                f'<input type="{kind}" id="f-{name}" name="{name}" value="{escape(self.value)}">'
+            )
+        elif self.kind == "flag":
+            options = "".join(
+                f'<option value="{value}"{" selected" if self.value == value else ""}>{escape(text)}</option>'
+                for value, text in (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
+            )
+            body = f'<label for="f-{name}">{label}</label><select id="f-{name}" name="{name}">{options}</select>'
+        elif self.kind == "range":
+            start, end = escape(f"{self.label} {_('from')}"), escape(f"{self.label} {_('to')}")
+            body = (
+                f'<span class="control-label" id="l-{name}">{label}</span>'
+                f'<span class="range" role="group" aria-labelledby="l-{name}">'
+                f'<input type="date" name="{name}_after" value="{escape(self.after)}" aria-label="{start}">'
+                f'<span aria-hidden="true">–</span>'
+                f'<input type="date" name="{name}_before" value="{escape(self.before)}" aria-label="{end}"></span>'
+            )
+        else:
+            body = (
+                f'<span class="control-label" id="l-{name}">{label}</span>'
+                f'<details class="drop"><summary aria-describedby="l-{name}"><span class="drop-value">'
+                f"{escape(self.summary)}</span></summary>"
+                f'<fieldset class="drop-panel" aria-labelledby="l-{name}">{self.checkboxes}</fieldset></details>'
+            )
+        errors = "".join(f'<p class="field-errors">{escape(e)}</p>' for e in self.errors)
+        return mark_safe(f'<div class="{classes}" data-filter="{name}">{body}{errors}</div>')
 
     @property
     def active(self) -> bool:

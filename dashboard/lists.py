@@ -23,6 +23,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from dashboard import filter_ui, keyset, reference, xlsx
+from dashboard import rows as row_html
 from dashboard.access import staff_only
 from proposals.choices import PROPOSAL_STATUS_COLOURS, ProposerRole
 from proposals.filters import ProposalFilterSet
@@ -82,7 +83,7 @@ def _choices(request, *names: str) -> dict[str, list[tuple[str, str]]]:
     return found
 
 
-def _list_page(request, filterset, *, template: str, filters: list[str], more: list[str], decorate) -> object:
+def _list_page(request, filterset, *, template: str, filters: list[str], more: list[str], decorate, html) -> object:
     choices = _choices(request, *filters, *more)
     valid = filterset.is_valid()  # always bound (to an empty QueryDict at least)
     page = keyset.paginate(filterset.qs if valid else filterset.queryset.none(), request.GET)
@@ -94,6 +95,7 @@ def _list_page(request, filterset, *, template: str, filters: list[str], more: l
         template,
         {
             "page": page,
+            "rows_html": html(page.rows),
             "controls": controls,
             "more_controls": more_controls,
             "more_open": any(c.active or c.errors for c in more_controls),
@@ -169,6 +171,7 @@ def proposal_list(request):
         filters=PROPOSAL_FILTERS,
         more=PROPOSAL_MORE_FILTERS,
         decorate=_decorate_proposals,
+        html=row_html.proposal_rows,
     )
 
 
@@ -209,6 +212,7 @@ def assignment_list(request):
         filters=ASSIGNMENT_FILTERS,
         more=ASSIGNMENT_MORE_FILTERS,
         decorate=_decorate_assignments,
+        html=row_html.assignment_rows,
     )
 
 

@@ -26,6 +26,7 @@ pc      "<category id or 0>:<proposal status>"     proposals, for unit 0 and for
                                                    that has an assignment of it (what unit
                                                    staff see, as ``visible_to`` has it)
 pk      proposal status                            key proposals, same scopes as pc
+kp      proposal id, zero-padded to 12 digits      1 for each key proposal (the dashboard's list)
 as      "<role>:<assignment status>"               assignments of the unit
 od      reply due date (ISO)                       open lead/separate assignments by due date
                                                    (overdue now = keys before today)
@@ -80,7 +81,7 @@ def week_of(day: dt.date) -> str:
 def collect_facts(proposal_filter: dict) -> dict[int, dict]:
     """The facts of the proposals matching ``proposal_filter`` (lookups on Proposal), in four queries.
 
-    Facts: ``s`` session, ``st`` status, ``c`` category id (0 for none), ``k`` key (0/1), and ``a``
+    Facts: ``i`` the proposal's id, ``s`` session, ``st`` status, ``c`` category id (0 for none), ``k`` key (0/1), and ``a``
     a list of assignments ``[unit, role, status, reply due, assigned on, replied on, [reply category
     ids], [attitude satisfied, basically, dissatisfied, result satisfied, basically, dissatisfied]]``
     with dates as ISO strings ("" for none).
@@ -91,7 +92,7 @@ def collect_facts(proposal_filter: dict) -> dict[int, dict]:
         .order_by()
         .values_list("pk", "session_id", "status", "category_id", "is_key")
     ):
-        facts[pk] = {"s": session_id, "st": status, "c": category_id or 0, "k": int(is_key), "a": []}
+        facts[pk] = {"i": pk, "s": session_id, "st": status, "c": category_id or 0, "k": int(is_key), "a": []}
     if not facts:
         return facts
     prefixed = {f"proposal__{name}": value for name, value in proposal_filter.items()}
@@ -151,6 +152,8 @@ def contributions(facts: dict | None) -> Counter:
         share[(session, "pc", scope, f"{facts['c']}:{status}")] += 1
         if facts["k"]:
             share[(session, "pk", scope, status)] += 1
+            # The list of key proposals, newest first, read from the index without touching proposals.
+            share[(session, "kp", scope, f"{facts['i']:012d}")] += 1
     for unit, role, a_status, due, assigned, replied, categories, ratings in facts["a"]:
         share[(session, "as", unit, f"{role}:{a_status}")] += 1
         if role not in REPLYING or a_status == RETURNED:

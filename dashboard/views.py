@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from dashboard import pages, reference, stats
 from dashboard.access import scope_unit_id, staff_only
+from dashboard.models import Stat
 from proposals.choices import PROPOSAL_STATUS_COLOURS
 from proposals.models import Proposal, Session
 from responses.choices import OPEN_ASSIGNMENT_STATUSES, REPLYING_ROLES, AssignmentStatus
@@ -39,23 +40,34 @@ def _choose_session(request, sessions: list[Session]) -> Session | None:
     return next((s for s in sessions if s.is_current), sessions[0] if sessions else None)
 
 
-def _key_proposals(user, session: Session | None, today) -> list[Proposal]:
+def _key_proposals(user, session: Session | None, unit_id: int | None, today) -> list[Proposal]:
+    """The newest key proposals in scope, with their supervisor, state, lead unit and whether overdue.
+
+    Which ones comes from the counters (metric ``kp``: one row per key proposal, read
+    newest first along the counters' index); the proposals are then read by primary
+    key, still through ``visible_to``. Scanning the proposals for the key flag would
+    read every key proposal of every session first.
+    """
+    keys = Stat.objects.filter(metric="kp", unit_key=unit_id or 0).exclude(value=0)
+    if session is not None:
+        keys = keys.filter(session=session)
+    ids = [int(key) for key in keys.order_by("-key").values_list("key", flat=True)[:KEY_ROWS]]
+    if not ids:
+        return []
     replying = Assignment.objects.filter(
         proposal_id=OuterRef("pk"), round=OuterRef("handling_round"), role__in=REPLYING_ROLES
     ).exclude(status=AssignmentStatus.RETURNED)
-    rows = (
+    rows = list(
         Proposal.objects.visible_to(user)
-        .filter(is_key=True)
+        .filter(pk__in=ids, is_key=True)
         .select_related("supervisor")
+        .only("pk", "number", "title", "status", "handling_round", "supervisor")
         .annotate(
             lead_unit=Subquery(replying.order_by("role", "pk").values("unit__name")[:1]),
             is_overdue=Exists(replying.filter(status__in=OPEN_ASSIGNMENT_STATUSES, reply_due__lt=today)),
         )
         .order_by("-pk")
     )
-    if session is not None:
-        rows = rows.filter(session=session)
-    rows = list(rows[:KEY_ROWS])
     for row in rows:
         row.badge = PROPOSAL_STATUS_COLOURS.get(row.status, "grey")
     return rows
@@ -135,7 +147,7 @@ def index(request):
             "reply_categories": reply_categories,
             "key_total": sum(figures.key_proposals.values()),
             "key_url": links.proposals(is_key="true"),
-            "key_rows": _key_proposals(user, session, today),
+            "key_rows": _key_proposals(user, session, unit_id, today),
             "overdue_rows": _most_overdue(user, session, today, figures.first_overdue),
             "overdue_url": links.assignments(overdue="true"),
             "charts": pages.charts(

@@ -21,11 +21,11 @@ class ProposalFilterSet(django_filters.FilterSet):
     session = django_filters.ModelMultipleChoiceFilter(
         queryset=Session.objects.all(), distinct=False, label=_("Session")
     )
-    status = django_filters.MultipleChoiceFilter(choices=ProposalStatus.choices, label=_("Status"))
+    status = django_filters.MultipleChoiceFilter(choices=ProposalStatus.choices, distinct=False, label=_("Status"))
     category = django_filters.ModelMultipleChoiceFilter(
         queryset=Category.objects.all(), distinct=False, label=_("Category")
     )
-    kind = django_filters.MultipleChoiceFilter(choices=ProposalKind.choices, label=_("Kind"))
+    kind = django_filters.MultipleChoiceFilter(choices=ProposalKind.choices, distinct=False, label=_("Kind"))
     unit = django_filters.ModelMultipleChoiceFilter(
         queryset=Unit.objects.all(), method="filter_unit", label=_("Handling unit")
     )

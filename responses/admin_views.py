@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.forms import SelectMultiple
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -99,21 +100,13 @@ def _refusal(exc: Exception) -> str:
 # Worklist --------------------------------------------------------------------------------
 
 
-class OneOfSelect:
-    """Makes a multiple-choice filter field a single <select> with an "all" first option."""
+class OneOfSelect(SelectMultiple):
+    """A multiple-choice filter shown as one <select>: its "all" option sends nothing."""
 
-    @staticmethod
-    def apply(field, all_label: str) -> None:
-        from django.forms import SelectMultiple
+    allow_multiple_selected = False
 
-        class Widget(SelectMultiple):
-            allow_multiple_selected = False
-
-            def value_from_datadict(self, data, files, name):
-                return [value for value in super().value_from_datadict(data, files, name) if value]
-
-        choices = list(field.choices)
-        field.widget = Widget(choices=[("", all_label), *choices])
+    def value_from_datadict(self, data, files, name):
+        return [value for value in super().value_from_datadict(data, files, name) if value]
 
 
 # The filters shown on the worklist; the FilterSet's others still apply when a link sets them.
@@ -127,7 +120,8 @@ def _filter_form(filterset: AssignmentFilterSet, user):
         form.fields.pop("unit", None)
     for name in ("status", "role", "session", "category", "proposal_status"):
         if name in form.fields:
-            OneOfSelect.apply(form.fields[name], _("All"))
+            field = form.fields[name]
+            field.widget = OneOfSelect(choices=[("", _("All")), *field.choices])
     for name in ("overdue", "is_key"):
         if name in form.fields:
             form.fields[name].widget.choices = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
@@ -206,6 +200,13 @@ def worklist_context(request: HttpRequest, queryset) -> dict:
         "row_count": sum(len(group.rows) for group in groups),
         "done_limit": worklist.DONE_LIMIT,
     }
+
+
+def unit_home_context(request: HttpRequest) -> dict:
+    """The worklist for the admin home of unit staff (``{% include "admin/units/_home.html" %}``); {} for others."""
+    if request.user.role not in UNIT_ROLES:
+        return {}
+    return {"unit_worklist": worklist_context(request, Assignment.objects.visible_to(request.user))}
 
 
 def worklist_view(request: HttpRequest, *, model_admin) -> HttpResponse:

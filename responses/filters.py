@@ -24,10 +24,10 @@ class AssignmentFilterSet(django_filters.FilterSet):
         field_name="proposal__session", queryset=Session.objects.all(), distinct=False, label=_("Session")
     )
     unit = django_filters.ModelMultipleChoiceFilter(queryset=Unit.objects.all(), distinct=False, label=_("Unit"))
-    role = django_filters.MultipleChoiceFilter(choices=AssignmentRole.choices, label=_("Role"))
-    status = django_filters.MultipleChoiceFilter(choices=AssignmentStatus.choices, label=_("Status"))
+    role = django_filters.MultipleChoiceFilter(choices=AssignmentRole.choices, distinct=False, label=_("Role"))
+    status = django_filters.MultipleChoiceFilter(choices=AssignmentStatus.choices, distinct=False, label=_("Status"))
     proposal_status = django_filters.MultipleChoiceFilter(
-        field_name="proposal__status", choices=ProposalStatus.choices, label=_("Proposal status")
+        field_name="proposal__status", choices=ProposalStatus.choices, distinct=False, label=_("Proposal status")
     )
     category = django_filters.ModelMultipleChoiceFilter(
         field_name="proposal__category", queryset=Category.objects.all(), distinct=False, label=_("Category")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
@@ -32,7 +33,11 @@ def _visible_reply(request, pk: int) -> Reply:
 @login_required
 def letter_print(request, pk: int):
     reply = _visible_reply(request, pk)
-    return render(request, "letters/print.html", {"reply": reply, "letter": build_letter(reply)})
+    if request.user.has_staff_role:
+        back = reverse("admin:responses_assignment_handle", args=[reply.assignment_id])
+    else:
+        back = f"{reverse('portal:proposal_detail', args=[reply.assignment.proposal_id])}#reply-{reply.pk}"
+    return render(request, "letters/print.html", {"reply": reply, "letter": build_letter(reply), "back_url": back})
 
 
 @never_cache

@@ -58,6 +58,7 @@ class Letter:
     unit: str
     date: str
     contact_line: str
+    contact_parts: list[str] = field(default_factory=list)
     letter_number: str = ""
     is_final: bool = True
     status_label: str = ""
@@ -123,6 +124,7 @@ def build_letter(reply: Reply) -> Letter:
         unit=assignment.unit.name,
         date=chinese_date(letter_date(reply)),
         contact_line=(IDEOGRAPHIC_SPACE * 2).join(contact),
+        contact_parts=contact,
         letter_number=reply.letter_number,
         is_final=reply.status in (ReplyStatus.SIGNED, ReplyStatus.SENT),
         status_label=status_label,

@@ -67,6 +67,7 @@ def demo_data(transactional_db, settings) -> None:
 def new_page(browser, live_server) -> Iterator[Callable]:
     """Opens fresh Chinese-language pages (one browser context each) against the live server."""
     contexts = []
+    csp_errors: list[str] = []
 
     def make(viewport: dict | None = None):
         context = browser.new_context(
@@ -76,11 +77,16 @@ def new_page(browser, live_server) -> Iterator[Callable]:
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: csp_errors.append(message.text) if message.type == "error" else None)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    # Every page ran under the site's Content-Security-Policy: nothing may have been refused.
+    refused = [text for text in csp_errors if "Content Security Policy" in text or "Refused to" in text]
+    assert not refused, f"the browser refused something under the CSP: {refused[:3]}"
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from proposals.choices import ProposalStatus
 from responses.letters import build_letter, paragraphs
+from responses.services import send_reply
 from tests.responses.helpers_units import (
     REFERENCE_TITLE,
     SEPARATE,
@@ -109,8 +110,6 @@ class Case2023160(UnitPagesTestCase):
             commitment_date=dt.date(2023, 12, 29),
         )
         with time_machine.travel(SENT, tick=False):
-            from responses.services import send_reply
-
             self.reply = send_reply(self.reply, actor=self.handler)
 
 
@@ -135,7 +134,9 @@ class LetterContentTests(Case2023160):
         with translation.override("en"):
             letter = build_letter(self.reply)
 
-        self.assertEqual((letter.title, letter.salutation, letter.closing), (TITLE_LINE, "尊敬的陈澄委员：", "特此回复。"))
+        self.assertEqual(
+            (letter.title, letter.salutation, letter.closing), (TITLE_LINE, "尊敬的陈澄委员：", "特此回复。")
+        )
 
     def test_a_draft_letter_is_marked_and_dated_today(self):
         assignment = self.handling()[0]

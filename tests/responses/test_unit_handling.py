@@ -61,7 +61,11 @@ class AcceptAndReturnTests(UnitPagesTestCase):
 
         response = self.client.post(
             handle_url(assignment),
-            {"action": "return", "reason": "本提案涉及教育事项，建议由区教育局办理。", "suggested_unit": self.other_unit.pk},
+            {
+                "action": "return",
+                "reason": "本提案涉及教育事项，建议由区教育局办理。",
+                "suggested_unit": self.other_unit.pk,
+            },
         )
 
         self.assertRedirects(response, handle_url(assignment))

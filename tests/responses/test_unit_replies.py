@@ -10,7 +10,7 @@ from proposals.choices import EventVerb, ProposalStatus
 from proposals.models import Event, Notification
 from responses.choices import AssignmentStatus, ReplyStatus
 from responses.models import Reply, ReplyRevision
-from responses.services import reply_values, save_reply_draft, send_back_reply
+from responses.services import reply_values, save_reply_draft
 from tests.responses.helpers_units import NOW, REFERENCE_TITLE, TODAY, UnitPagesTestCase, admin_url
 
 
@@ -65,9 +65,13 @@ class DraftingTests(UnitPagesTestCase):
 
         self.assertRedirects(response, reply_url(assignment))
         reply = Reply.objects.get(assignment=assignment)
-        self.assertEqual((reply.status, reply.version, reply.body), (ReplyStatus.DRAFT, 1, "一、关于产业规划\n已编制规划。"))
+        self.assertEqual(
+            (reply.status, reply.version, reply.body), (ReplyStatus.DRAFT, 1, "一、关于产业规划\n已编制规划。")
+        )
         revision = ReplyRevision.objects.get(reply=reply)
-        self.assertEqual((revision.editor, revision.changes["letter_number"]), (self.handler, ["", "福工信函〔2023〕160号"]))
+        self.assertEqual(
+            (revision.editor, revision.changes["letter_number"]), (self.handler, ["", "福工信函〔2023〕160号"])
+        )
 
     def test_a_field_that_is_too_long_is_refused_next_to_it_and_nothing_is_saved(self):
         assignment = self.handling()[0]
@@ -146,9 +150,7 @@ class ConcurrentEditTests(UnitPagesTestCase):
         self.assertContains(response, "福工信函〔2023〕161号")
         self.assertContains(response, "一、关于产业规划（局长修改）")
         # The saved text differs from the typed one in the body and the letter number.
-        self.assertEqual(
-            {row["name"] for row in response.context["conflict_differences"]}, {"body", "letter_number"}
-        )
+        self.assertEqual({row["name"] for row in response.context["conflict_differences"]}, {"body", "letter_number"})
         # The typed text is still in the form, and the next save starts from the saved version.
         form = response.context["form"]
         self.assertEqual(form["body"].value(), "原来的正文\n一、关于产业规划\n二、经办人补充的内容")
@@ -199,7 +201,9 @@ class HistoryTests(UnitPagesTestCase):
         self.assertEqual([row["revision"].version for row in rows], [2, 1])
         self.assertEqual(rows[0]["revision"].editor, self.unitlead)
         changes = {change["name"]: change for change in rows[0]["changes"]}
-        self.assertEqual((changes["category"]["old"], changes["category"]["new"]), ("A · 已解决或采纳", "B · 正在解决或列入计划解决"))
+        self.assertEqual(
+            (changes["category"]["old"], changes["category"]["new"]), ("A · 已解决或采纳", "B · 正在解决或列入计划解决")
+        )
         self.assertIn(("removed", "第一稿正文"), changes["body"]["diff"])
         self.assertIn(("added", "第二稿正文"), changes["body"]["diff"])
         self.assertContains(response, "赵局长")
@@ -228,7 +232,9 @@ class SubmitAndSignOffTests(UnitPagesTestCase):
         reply = self.draft(assignment)
         self.client.force_login(self.handler)
 
-        response = self.client.post(reply_url(assignment), form_data(reply, letter_number="", body="改过的正文", _submit="1"))
+        response = self.client.post(
+            reply_url(assignment), form_data(reply, letter_number="", body="改过的正文", _submit="1")
+        )
 
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.context["form"].non_field_errors())
@@ -343,7 +349,10 @@ class SendingTests(UnitPagesTestCase):
             with self.subTest(member=member.username):
                 note = Notification.objects.get(user=member, proposal=assignment.proposal)
                 self.assertIn(f"#reply-{reply.pk}", note.url)
-        self.assertEqual(sorted(address for m in mail.outbox for address in m.to), sorted(["chencheng@example.org", "wangfang@example.org"]))
+        self.assertEqual(
+            sorted(address for m in mail.outbox for address in m.to),
+            sorted(["chencheng@example.org", "wangfang@example.org"]),
+        )
 
 
 class FollowUpReplyTests(UnitPagesTestCase):
@@ -390,7 +399,9 @@ class FollowUpReplyTests(UnitPagesTestCase):
         self.assertEqual(self.assignment.status, AssignmentStatus.REPLIED)
         event = Event.objects.filter(verb=EventVerb.REPLY_SENT).last()
         self.assertTrue(event.data["followup"])
-        self.assertTrue(Notification.objects.filter(user=self.chencheng, url__endswith=f"#reply-{followup.pk}").exists())
+        self.assertTrue(
+            Notification.objects.filter(user=self.chencheng, url__endswith=f"#reply-{followup.pk}").exists()
+        )
 
     def test_no_follow_up_without_a_sent_reply_that_made_a_commitment(self):
         other = self.handling()[0]

@@ -10,7 +10,15 @@ from django.test.utils import CaptureQueriesContext
 
 from responses.choices import ReplyStatus
 from responses.models import Assignment
-from responses.services import accept_assignment, request_return, send_opinion, submit_reply
+from responses.services import (
+    accept_assignment,
+    request_return,
+    send_back_reply,
+    send_opinion,
+    send_reply,
+    sign_reply,
+    submit_reply,
+)
 from tests.responses.helpers_units import COHANDLING, LEAD, NOW, SEPARATE, UnitPagesTestCase, admin_url
 
 WORKLIST = admin_url("assignment_worklist")
@@ -18,7 +26,9 @@ WORKLIST = admin_url("assignment_worklist")
 
 def stage_of(response, assignment: Assignment) -> str:
     """The group a row sits in, read from the page's context."""
-    stages = [group.stage.key for group in response.context["groups"] for row in group.rows if row.assignment == assignment]
+    stages = [
+        group.stage.key for group in response.context["groups"] for row in group.rows if row.assignment == assignment
+    ]
     assert len(stages) == 1, stages
     return stages[0]
 
@@ -157,7 +167,9 @@ class WorklistTests(UnitPagesTestCase):
         response = self.client.get(WORKLIST)
 
         self.assertEqual(response.context["groups"][0].stage.key, "signoff")
-        self.assertEqual(row_of(response, awaiting).actions[0]["url"], admin_url("reply_review", awaiting.replies.get().pk))
+        self.assertEqual(
+            row_of(response, awaiting).actions[0]["url"], admin_url("reply_review", awaiting.replies.get().pk)
+        )
 
     def test_committee_staff_are_sent_to_the_full_assignment_list(self):
         self.client.force_login(self.committee)
@@ -169,8 +181,6 @@ class WorklistTests(UnitPagesTestCase):
         sent_back = self.handling()[0]
         self.contact(sent_back)
         reply = self.submitted(sent_back)
-        from responses.services import send_back_reply
-
         send_back_reply(reply, actor=self.unitlead, comments="请补充下一步工作计划。")
 
         response = self.client.get(WORKLIST)
@@ -234,8 +244,6 @@ class FollowUpOnTheWorklistTests(UnitPagesTestCase):
         self.assertEqual(stage_of(self.client.get(WORKLIST), assignment), "followup")
         submit_reply(followup, actor=self.handler)
         self.assertEqual(stage_of(self.client.get(WORKLIST), assignment), "signoff")
-        from responses.services import send_reply, sign_reply
-
         sign_reply(followup, actor=self.unitlead)
         self.assertEqual(stage_of(self.client.get(WORKLIST), assignment), "send")
         send_reply(followup, actor=self.handler)
@@ -253,7 +261,9 @@ class WorklistQueryCountTests(UnitPagesTestCase):
         self.contact(handling)
         self.draft(handling)
         self.submitted(self.handling()[0])
-        self.sent(self.handling()[0], category=self.reply_categories["B"], commitment_date=NOW.date() + dt.timedelta(days=9))
+        self.sent(
+            self.handling()[0], category=self.reply_categories["B"], commitment_date=NOW.date() + dt.timedelta(days=9)
+        )
         self.handling([(self.other_unit, LEAD), (self.unit, COHANDLING)])
         self.handling([(self.unit, LEAD), (self.other_unit, COHANDLING)])
         accept_assignment(self.assigned()[0], actor=self.handler)
@@ -273,3 +283,34 @@ class WorklistQueryCountTests(UnitPagesTestCase):
             self.build()
         with self.assertNumQueries(few):
             self.client.get(WORKLIST)
+
+
+class WorklistOnTheAdminHomeTests(UnitPagesTestCase):
+    """The worklist can sit on the admin home: a context function and an include, for unit staff only."""
+
+    def render_home(self, user) -> str:
+        from django.template.loader import render_to_string
+        from django.test import RequestFactory
+
+        from responses.admin_views import unit_home_context
+
+        request = RequestFactory().get("/admin/")
+        request.user = user
+        return render_to_string("admin/units/_home.html", unit_home_context(request), request=request)
+
+    def test_unit_staff_get_their_grouped_work_and_others_nothing(self):
+        assignment = self.assigned(title="关于首页待办测试的建议")[0]
+        self.handling([(self.other_unit, LEAD)], title="关于别的单位的建议")
+
+        html = self.render_home(self.handler)
+
+        self.assertIn("关于首页待办测试的建议", html)
+        self.assertIn(f'data-assignment="{assignment.pk}"', html)
+        self.assertNotIn("关于别的单位的建议", html)
+        self.assertEqual(self.render_home(self.committee).strip(), "")
+
+    def test_the_assignment_list_links_unit_staff_to_their_worklist(self):
+        self.client.force_login(self.handler)
+        self.assertContains(self.client.get(admin_url("assignment_changelist")), WORKLIST)
+        self.client.force_login(self.committee)
+        self.assertNotContains(self.client.get(admin_url("assignment_changelist")), WORKLIST)
