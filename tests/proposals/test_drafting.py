@@ -158,6 +158,7 @@ class CheckAttachmentTests(InEnglish, PersonaTestCase):
 @override_settings(STORAGES=IN_MEMORY_STORAGE)
 class UpdateDraftTests(InEnglish, PersonaTestCase):
     def setUp(self):
+        super().setUp()
         self.proposal = drafting.create_draft(actor=self.chencheng, session=self.session, data=data())
 
     def test_the_lead_proposer_edits_a_draft_and_the_event_names_the_changed_fields(self):
