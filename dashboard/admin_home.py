@@ -127,5 +127,9 @@ def tiles_for(user) -> list[tuple[str, list[Tile]]]:
 
 
 def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    from responses.admin_views import unit_home_context
+
     context["home_sections"] = tiles_for(request.user)
+    # Unit staff also get their worklist, grouped by what needs doing next.
+    context.update(unit_home_context(request))
     return context
