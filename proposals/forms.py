@@ -60,7 +60,7 @@ class ProposalForm(forms.Form):
             attrs={
                 "autocomplete": "off",
                 "hx-get": reverse_lazy("portal:similar"),
-                "hx-trigger": "keyup changed delay:500ms, load",
+                "hx-trigger": "input changed delay:400ms, load",
                 "hx-target": "#similar-panel",
                 "hx-swap": "innerHTML",
             }

@@ -147,6 +147,12 @@ class AssignmentAdmin(HandledRowsAdmin):
 
     status_badge = status_badge(ASSIGNMENT_STATUS_COLOURS)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Committee staff get the manual 催办 button (responses/admin_reminders.py) on open assignments.
+        user = request.user
+        extra_context = {**(extra_context or {}), "can_send_reminder": user.is_superuser or user.role == "committee"}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):
         from responses import admin_views
 

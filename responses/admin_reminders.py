@@ -70,13 +70,14 @@ class ReminderAdmin(ReadOnlyAdmin):
                 messages.success(request, _("Reminder sent to %(unit)s.") % {"unit": assignment.unit.name})
                 return redirect("admin:responses_assignment_change", assignment.pk)
         today = timezone.localdate()
-        days_left = assignment.days_left(today)
+        days_left = assignment.days_left(today) if assignment.is_open else None
         context = {
             **self.admin_site.each_context(request),
             "title": _("Send a reminder (催办)"),
             "assignment": assignment,
             "days_left": days_left,
             "days_overdue": -days_left if days_left is not None and days_left < 0 else 0,
+            "is_open": assignment.is_open,
             "form": form,
             "already_today": Reminder.objects.filter(
                 kind=ReminderKind.MANUAL, target_type="assignment", target_id=assignment.pk, stage=today.isoformat()

@@ -70,3 +70,17 @@ class ManualReminderAdminTests(PersonaTestCase):
         self.client.force_login(self.committee)
         url = reverse("admin:responses_reminder_manual", args=[self.assignment.pk + 999])
         self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_the_assignment_page_offers_committee_staff_the_reminder_button(self):
+        change = reverse("admin:responses_assignment_change", args=[self.assignment.pk])
+        self.client.force_login(self.committee)
+        self.assertContains(self.client.get(change), self.url)
+        self.client.force_login(self.handler)
+        self.assertNotContains(self.client.get(change), self.url)
+
+    def test_a_replied_assignment_shows_no_form(self):
+        Assignment.objects.filter(pk=self.assignment.pk).update(status=AssignmentStatus.REPLIED)
+        self.client.force_login(self.committee)
+        response = self.client.get(self.url)
+        self.assertContains(response, 'data-testid="not-open"')
+        self.assertNotContains(response, 'data-testid="send-reminder"')
