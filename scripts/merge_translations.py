@@ -20,9 +20,22 @@ PO = ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
 def main() -> int:
     python = sys.executable
     subprocess.run(  # noqa: S603 - our own manage.py
-        [python, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location", "--no-obsolete",
-         "--ignore=.venv", "--ignore=tests", "--ignore=var", "--ignore=bench"],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            python,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--no-obsolete",
+            "--ignore=.venv",
+            "--ignore=tests",
+            "--ignore=var",
+            "--ignore=bench",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     known: dict[tuple[str, str], polib.POEntry] = {}
     for path in sorted((ROOT / "locale/pending").glob("*.po")):
