@@ -15,9 +15,9 @@ from unfold import forms as unfold_forms
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from accounts.admin_base import RoleScopedAdmin, RoleScopedMixin, RoleScopedStackedInline
+from accounts.admin_base import COMMITTEE, ReadOnlyAdmin, RoleScopedAdmin, RoleScopedMixin, RoleScopedStackedInline
 from accounts.choices import Role
-from accounts.models import MemberProfile, Unit, User
+from accounts.models import FailedLogin, MemberProfile, Unit, User
 
 # Roles decide rights in this project; groups would be a second, unused system.
 if admin.site.is_registered(Group):
@@ -136,3 +136,14 @@ class MemberProfileAdmin(RoleScopedAdmin):
     search_fields = ("member_number", "user__full_name", "user__username", "sector", "party")
     autocomplete_fields = ("user",)
     ordering = ("member_number",)
+
+
+@admin.register(FailedLogin)
+class FailedLoginAdmin(ReadOnlyAdmin):
+    """Recent failed sign-ins (the throttle's rows): committee staff can see who is being locked out."""
+
+    view_roles = COMMITTEE
+    reference_data = True  # only committee staff may view it at all (view_roles)
+    list_display = ("username", "ip", "at")
+    search_fields = ("username", "ip")
+    date_hierarchy = "at"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import STAFF_ROLES, UNIT_ROLES, Role
@@ -140,3 +141,19 @@ class MemberProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.display_name} ({self.member_number})"
+
+
+class FailedLogin(models.Model):
+    """One failed sign-in, kept for the throttle window (accounts.security); old rows are pruned."""
+
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"

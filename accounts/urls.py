@@ -7,11 +7,17 @@ admin's own password pages (which look those names up in registration/).
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts.forms import ThrottledAuthenticationForm
+
 urlpatterns = [
     # The name "login" is settings.LOGIN_URL.
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=ThrottledAuthenticationForm,
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

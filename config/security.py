@@ -1,4 +1,4 @@
-"""Response headers for every page: a Content-Security-Policy and related hardening.
+"""Response headers for every page (a Content-Security-Policy and related hardening); every 403 logged.
 
 Scripts load only from our own origin, never inline ('unsafe-inline' is absent
 for scripts). 'unsafe-eval' stays because the admin theme's Alpine.js evaluates
@@ -33,6 +33,10 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if response.status_code == 403:
+            from accounts.security import log_refusal
+
+            log_refusal(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
