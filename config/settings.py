@@ -92,8 +92,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Waits instead of failing when the worker and the web process write at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Waits instead of failing when the worker and the web process write at once; WAL lets
+    # readers go on while one writes, and commits without waiting for the disk each time.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
     DATABASES["default"]["TEST"] = {"NAME": env.string("TEST_SQLITE_NAME", "") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

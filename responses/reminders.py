@@ -380,43 +380,55 @@ def _deliver(pk: int, mail_connection, now: dt.datetime | None) -> bool:
         recipients = list(User.objects.filter(pk__in=reminder.recipients, is_active=True))
         with translation.override(settings.LANGUAGE_CODE):
             subject, body, url = compose(reminder, timezone.localdate(now))
+        addresses = [u.email for u in recipients if u.email]
+        message = None
+        if addresses:
+            link = f"{settings.SITE_URL}{url}"
+            message = EmailMessage(subject, f"{body}\n\n{link}\n", to=addresses, connection=mail_connection)
+            # Connected before any write: a slow or dead mail server fails here, holding no lock.
+            try:
+                mail_connection.open()
+            except Exception as exc:  # noqa: BLE001 - recorded, and retried with backoff by the sweep
+                return _record_failure(reminder, now, exc)
         try:
             with transaction.atomic():
+                # Every write comes first and the email last, so that once the mail server has
+                # accepted the message only the commit remains: a crash in that instant is the
+                # only way a reminder goes out twice.
                 Notification.objects.bulk_create(
                     [
                         Notification(user=u, proposal_id=reminder.proposal_id, title=subject, body=body, url=url)
                         for u in recipients
                     ]
                 )
-                addresses = [u.email for u in recipients if u.email]
-                if addresses:
-                    link = f"{settings.SITE_URL}{url}"
-                    message = EmailMessage(subject, f"{body}\n\n{link}\n", to=addresses, connection=mail_connection)
-                    mail_connection.open()
+                Reminder.objects.filter(pk=pk).update(sent_at=now, attempts=F("attempts") + 1, last_error="")
+                Event.objects.create(
+                    proposal_id=reminder.proposal_id,
+                    actor=reminder.created_by,
+                    verb=EventVerb.REMINDER_SENT,
+                    object_type="reminder",
+                    object_id=reminder.pk,
+                    note=subject,
+                    data={"kind": reminder.kind, "stage": reminder.stage, "recipients": reminder.recipients},
+                    created_at=now,
+                )
+                if message is not None:
                     mail_connection.send_messages([message])
         except Exception as exc:  # noqa: BLE001 - recorded, and retried with backoff by the sweep
-            attempts = reminder.attempts + 1
-            Reminder.objects.filter(pk=pk).update(
-                attempts=attempts,
-                last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
-                next_attempt_at=now + dt.timedelta(minutes=2**attempts),
-                queued_at=None,
-            )
-            logger.warning("reminder %s failed (attempt %d): %s", pk, attempts, exc)
-            return False
-        Reminder.objects.filter(pk=pk).update(sent_at=now, attempts=F("attempts") + 1, last_error="")
-        with translation.override(settings.LANGUAGE_CODE):
-            Event.objects.create(
-                proposal_id=reminder.proposal_id,
-                actor=reminder.created_by,
-                verb=EventVerb.REMINDER_SENT,
-                object_type="reminder",
-                object_id=reminder.pk,
-                note=subject,
-                data={"kind": reminder.kind, "stage": reminder.stage, "recipients": reminder.recipients},
-                created_at=now,
-            )
+            return _record_failure(reminder, now, exc)
     return True
+
+
+def _record_failure(reminder: Reminder, now: dt.datetime, exc: Exception) -> bool:
+    attempts = reminder.attempts + 1
+    Reminder.objects.filter(pk=reminder.pk).update(
+        attempts=attempts,
+        last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
+        next_attempt_at=now + dt.timedelta(minutes=2**attempts),
+        queued_at=None,
+    )
+    logger.warning("reminder %s failed (attempt %d): %s", reminder.pk, attempts, exc)
+    return False
 
 
 def compose(reminder: Reminder, today: dt.date) -> tuple[str, str, str]:

@@ -248,8 +248,10 @@ class SubmitAndSignOffTests(UnitPagesTestCase):
         reply = self.draft(assignment)
         self.client.force_login(self.handler)
 
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the message is compared in English
         response = self.submit_post(assignment, reply)
-        self.assertIn("No contact", " ".join(str(m) for m in response.wsgi_request._messages))
+        messages = " ".join(str(m) for m in response.wsgi_request._messages)
+        self.assertIn("No contact", messages)
 
         self.client.force_login(self.unitlead)
         page = self.client.get(review_url(reply))
