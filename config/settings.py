@@ -241,6 +241,12 @@ else:
     _scan_schedule = crontab(minute=_minute, hour=_hour, day_of_month=_dom, month_of_year=_month, day_of_week=_dow)
     _scan_expires = 55.0
 CELERY_BEAT_SCHEDULE = {
+    # Dashboard counters whose refresh was lost to a crash (dashboard/summary.py); normally none.
+    "refresh-dashboard-counters": {
+        "task": "dashboard.tasks.refresh_pending_counters",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     "scan-reminders": {
         "task": "responses.tasks.scan_reminders",
         "schedule": _scan_schedule,

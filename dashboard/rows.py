@@ -10,11 +10,19 @@ come from the translation catalogue and are escaped too.
 from __future__ import annotations
 
 import datetime as dt
+from html import escape  # the standard library's: Django's wraps it in lazy-string handling, per call
 
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from proposals.choices import ProposalStatus
+from responses.choices import AssignmentRole, AssignmentStatus
+
+
+def _labels(choices) -> dict[str, str]:
+    """Escaped labels of a choices class, translated once per page instead of once per row."""
+    return {value: escape(str(label)) for value, label in choices.choices}
 
 
 def _date(value) -> str:
@@ -35,9 +43,10 @@ def proposal_rows(rows: list) -> SafeString:
         escape(_("Status")),
     )
     key = escape(_("Key proposal"))
+    statuses = _labels(ProposalStatus)
     html = []
     for p in rows:
-        category = f'<span class="muted small"> · {escape(p.category.name)}</span>' if p.category_id else ""
+        category = f'<span class="muted small"> · {escape(p.category_name)}</span>' if p.category_id else ""
         badge = f' <span class="badge badge-red">{key}</span>' if p.is_key else ""
         if p.first_unit:
             more = f' <span class="muted small">+{p.unit_count - 1}</span>' if (p.unit_count or 0) > 1 else ""
@@ -49,10 +58,10 @@ def proposal_rows(rows: list) -> SafeString:
             f'<td data-label="{number}" class="nowrap">{escape(p.number) or "—"}</td>'
             f'<td data-label="{title}" class="cell-title"><a href="{p.url}">{escape(p.title)}</a>{category}{badge}</td>'
             f'<td data-label="{lead}" class="nowrap">{escape(p.lead_name or p.collective_author or "—")}</td>'
-            f'<td data-label="{session}" class="nowrap">{escape(p.session.name)}</td>'
+            f'<td data-label="{session}" class="nowrap">{escape(p.session_name)}</td>'
             f'<td data-label="{units}">{unit_cell}</td>'
             f'<td data-label="{status}" class="nowrap"><span class="badge badge-{p.badge}">'
-            f"{escape(p.get_status_display())}</span></td></tr>"
+            f"{statuses.get(p.status, escape(p.status))}</span></td></tr>"
         )
     return mark_safe("".join(html))
 
@@ -65,19 +74,19 @@ def assignment_rows(rows: list) -> SafeString:
         escape(_("Replied on")),
         escape(_("Days overdue")),
     )
+    statuses, roles = _labels(AssignmentStatus), _labels(AssignmentRole)
     html = []
     for a in rows:
-        proposal = a.proposal
         late = f' <span class="badge badge-red" title="{overdue}">+{a.days_overdue}</span>' if a.days_overdue else ""
         html.append(
             f'<tr data-pk="{a.pk}">'
-            f'<td data-label="{number}" class="nowrap">{escape(proposal.number) or "—"}</td>'
-            f'<td data-label="{title}" class="cell-title"><a href="{a.url}">{escape(proposal.title)}</a>'
-            f'<span class="muted small"> · {escape(proposal.session.name)}</span></td>'
-            f'<td data-label="{unit}">{escape(a.unit.short_name or a.unit.name)} '
-            f'<span class="muted small">{escape(a.get_role_display())}</span></td>'
+            f'<td data-label="{number}" class="nowrap">{escape(a.proposal_number) or "—"}</td>'
+            f'<td data-label="{title}" class="cell-title"><a href="{a.url}">{escape(a.proposal_title)}</a>'
+            f'<span class="muted small"> · {escape(a.session_name)}</span></td>'
+            f'<td data-label="{unit}">{escape(a.unit_short_name or a.unit_name)} '
+            f'<span class="muted small">{roles.get(a.role, escape(a.role))}</span></td>'
             f'<td data-label="{status}" class="nowrap"><span class="badge badge-{a.badge}">'
-            f"{escape(a.get_status_display())}</span>{late}</td>"
+            f"{statuses.get(a.status, escape(a.status))}</span>{late}</td>"
             f'<td data-label="{assigned}" class="nowrap">{_date(a.assigned_at)}</td>'
             f'<td data-label="{due}" class="nowrap">{_date(a.reply_due)}</td>'
             f'<td data-label="{replied}" class="nowrap">{_date(a.replied_at)}</td></tr>'

@@ -27,6 +27,19 @@ from responses.models import Assignment
 ALL = "all"
 KEY_ROWS = 12
 OVERDUE_ROWS = 10
+# What the overdue table shows: the proposals' long texts stay in the database.
+OVERDUE_FIELDS = [
+    "pk",
+    "proposal_id",
+    "unit_id",
+    "role",
+    "status",
+    "reply_due",
+    "proposal__number",
+    "proposal__title",
+    "unit__name",
+    "unit__short_name",
+]
 
 
 def _choose_session(request, sessions: list[Session]) -> Session | None:
@@ -88,6 +101,7 @@ def _most_overdue(user, session: Session | None, today, first_due) -> list[Assig
         Assignment.objects.visible_to(user)
         .filter(role__in=REPLYING_ROLES, reply_due__gte=first_due, reply_due__lt=today)
         .select_related("proposal", "unit")
+        .only(*OVERDUE_FIELDS)
     )
     if session is not None:
         base = base.filter(proposal__session=session)
