@@ -4,6 +4,8 @@ set -euo pipefail
 HOST="${1:-127.0.0.1}"
 PORT="${2:-8000}"
 PY=.venv/bin/python
+# Links in emails point at this server unless SITE_URL says otherwise.
+export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
 mkdir -p var
 $PY -m celery -A config worker --beat --loglevel=INFO --concurrency=1 \
     --schedule=var/celerybeat-schedule --logfile=var/worker.log &
