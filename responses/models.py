@@ -409,21 +409,10 @@ class RequestQuerySet(UnitScopedQuerySet):
     pass
 
 
-class ReturnRequest(models.Model):
-    """A unit's request to hand an assignment back (申请退回/调整), made inside the return window."""
+class UnitRequest(models.Model):
+    """What a return and an extension request share: who asked, why, and the committee's decision."""
 
-    assignment = models.ForeignKey(
-        Assignment, on_delete=models.CASCADE, related_name="return_requests", verbose_name=_("assignment")
-    )
     reason = models.TextField(_("reason"))
-    suggested_unit = models.ForeignKey(
-        "accounts.Unit",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("suggested unit"),
-    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
@@ -431,7 +420,6 @@ class ReturnRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
     )
-    previous_status = models.CharField(_("assignment status before the request"), max_length=20, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -446,6 +434,26 @@ class ReturnRequest(models.Model):
     objects = RequestQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+
+
+class ReturnRequest(UnitRequest):
+    """A unit's request to hand an assignment back (申请退回/调整), made inside the return window."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="return_requests", verbose_name=_("assignment")
+    )
+    suggested_unit = models.ForeignKey(
+        "accounts.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suggested unit"),
+    )
+    previous_status = models.CharField(_("assignment status before the request"), max_length=20, blank=True)
+
+    class Meta(UnitRequest.Meta):
         verbose_name = _("return request")
         verbose_name_plural = _("return requests")
         ordering = ["-requested_at"]
@@ -459,36 +467,16 @@ class ReturnRequest(models.Model):
         return f"{self.assignment} · {self.get_status_display()}"
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(UnitRequest):
     """A unit's request for more time (延期); the committee may approve up to the hard cap."""
 
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="extension_requests", verbose_name=_("assignment")
     )
-    reason = models.TextField(_("reason"))
     requested_until = models.DateField(_("requested new due date"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
-    )
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    status = models.CharField(
-        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
-    )
     approved_until = models.DateField(_("approved new due date"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
 
-    objects = RequestQuerySet.as_manager()
-
-    class Meta:
+    class Meta(UnitRequest.Meta):
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
         ordering = ["-requested_at"]
