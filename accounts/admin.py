@@ -15,9 +15,16 @@ from unfold import forms as unfold_forms
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from accounts.admin_base import COMMITTEE, ReadOnlyAdmin, RoleScopedAdmin, RoleScopedMixin, RoleScopedStackedInline
+from accounts.admin_base import (
+    COMMITTEE,
+    OVERSIGHT,
+    ReadOnlyAdmin,
+    RoleScopedAdmin,
+    RoleScopedMixin,
+    RoleScopedStackedInline,
+)
 from accounts.choices import Role
-from accounts.models import FailedLogin, MemberProfile, Unit, User
+from accounts.models import AccessChange, FailedLogin, MemberProfile, Unit, User, access_snapshot, record_access_change
 
 # Roles decide rights in this project; groups would be a second, unused system.
 if admin.site.is_registered(Group):
@@ -100,6 +107,12 @@ class UserAdmin(RoleScopedMixin, DjangoUserAdmin, ModelAdmin):
     readonly_fields = ("is_staff", "last_login", "date_joined")
 
     @display(description=_("role"), ordering="role", label={str(k): v for k, v in ROLE_BADGES.items()})
+    def save_model(self, request, obj, form, change) -> None:
+        # Who may do what changed: recorded in the access audit with the actor (same transaction).
+        before = access_snapshot(User.objects.filter(pk=obj.pk).first()) if change else {}
+        super().save_model(request, obj, form, change)
+        record_access_change(actor=request.user, user=obj, before=before)
+
     def role_badge(self, obj: User) -> tuple[str, str]:
         return obj.role, obj.get_role_display()
 
@@ -146,4 +159,16 @@ class FailedLoginAdmin(ReadOnlyAdmin):
     reference_data = True  # only committee staff may view it at all (view_roles)
     list_display = ("username", "ip", "at")
     search_fields = ("username", "ip")
+    date_hierarchy = "at"
+
+
+@admin.register(AccessChange)
+class AccessChangeAdmin(ReadOnlyAdmin):
+    """The audit of role, unit and account-flag changes: read by the committee and leaders, edited by nobody."""
+
+    view_roles = OVERSIGHT
+    reference_data = True
+    list_display = ("at", "user", "actor", "changes")
+    list_select_related = ("user", "actor")
+    search_fields = ("user__username", "user__full_name", "actor__username")
     date_hierarchy = "at"

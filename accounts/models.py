@@ -157,3 +157,43 @@ class FailedLogin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccessChange(models.Model):
+    """An audit row for every change to who may do what: a user's role, unit, staff/superuser flag or activity.
+
+    Written by the admin when staff change an account; never edited (read-only in the admin).
+    """
+
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("changed by")
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_changes", verbose_name=_("user"))
+    changes = models.JSONField(_("changes"), default=dict)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("access change")
+        verbose_name_plural = _("access changes")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M}"
+
+
+ACCESS_FIELDS = ("role", "unit_id", "is_active", "is_staff", "is_superuser")
+
+
+def access_snapshot(user: User | None) -> dict:
+    if user is None or user.pk is None:
+        return {}
+    return {name: getattr(user, name) for name in ACCESS_FIELDS}
+
+
+def record_access_change(*, actor, user: User, before: dict) -> AccessChange | None:
+    """One AccessChange with the access fields that differ from ``before`` (all of them for a new user)."""
+    after = access_snapshot(user)
+    changes = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+    if not changes:
+        return None
+    return AccessChange.objects.create(actor=actor, user=user, changes=changes)

@@ -85,3 +85,48 @@ class SecurityLogTests(PersonaTestCase):
     def test_sessions_expire_after_inactivity(self):
         self.assertTrue(settings.SESSION_SAVE_EVERY_REQUEST)
         self.assertLessEqual(settings.SESSION_COOKIE_AGE, 8 * 3600)
+
+
+class AccessAuditTests(PersonaTestCase):
+    def test_changing_a_users_role_in_the_admin_is_audited_with_the_actor(self):
+        from accounts.models import AccessChange, User
+
+        self.client.force_login(self.committee)
+        url = f"/admin/accounts/user/{self.lihua.pk}/change/"
+        form = self.client.get(url).context["adminform"].form
+        data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, (list, tuple))}
+        data.update(
+            {
+                "username": "lihua",
+                "role": "unit_handler",
+                "unit": self.unit.pk,
+                "is_active": "on",
+                "date_joined_0": "2025-01-01",
+                "date_joined_1": "09:00:00",
+                "member_profile-TOTAL_FORMS": "1",
+                "member_profile-INITIAL_FORMS": "1",
+                "member_profile-MIN_NUM_FORMS": "0",
+                "member_profile-MAX_NUM_FORMS": "1",
+                "member_profile-0-id": self.lihua.member_profile.pk,
+                "member_profile-0-user": self.lihua.pk,
+                "member_profile-0-member_number": self.lihua.member_profile.member_number,
+            }
+        )
+        data.pop("password", None)
+        data.pop("last_login", None)
+        self.client.post(url, data)
+
+        self.assertEqual(User.objects.get(pk=self.lihua.pk).role, "unit_handler")
+        change = AccessChange.objects.get(user=self.lihua)
+        self.assertEqual(change.actor, self.committee)
+        self.assertEqual(change.changes["role"], ["member", "unit_handler"])
+        self.assertEqual(change.changes["unit_id"], [None, self.unit.pk])
+
+    def test_the_access_audit_cannot_be_edited_in_the_admin(self):
+        from accounts.models import AccessChange
+
+        row = AccessChange.objects.create(actor=self.committee, user=self.lihua, changes={"role": ["member", "leader"]})
+        self.client.force_login(self.committee)
+        self.assertEqual(self.client.get("/admin/accounts/accesschange/add/").status_code, 403)
+        self.client.post(f"/admin/accounts/accesschange/{row.pk}/delete/", {"post": "yes"})
+        self.assertTrue(AccessChange.objects.filter(pk=row.pk).exists())

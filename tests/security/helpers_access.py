@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import FailedLogin, MemberProfile
+from accounts.models import AccessChange, FailedLogin, MemberProfile
 from proposals.choices import ProposalStatus
 from proposals.models import Attachment, Event, Notification, Proposal, SearchTerm
 from proposals.notifications import notify
@@ -327,6 +327,7 @@ class AccessScene(UnitPagesTestCase):
             "search_term": SearchTerm.objects.create(word="时尚产业"),
             "proposal_type": ContentType.objects.get_for_model(Proposal),
             "failed_login": FailedLogin.objects.create(username="zhangsan", ip="192.0.2.7"),
+            "access_change": AccessChange.objects.create(user=chencheng, changes={"is_active": [False, True]}),
         }
         for row in scene.values():
             row.refresh_from_db()

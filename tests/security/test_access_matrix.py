@@ -335,6 +335,8 @@ MODEL_ADMINS = {
     "accounts.memberprofile": Rights("profile", **REFERENCE),
     # The sign-in throttle's rows: committee staff see who is locked out; nobody edits them.
     "accounts.failedlogin": Rights("failed_login", view=COMMITTEE_ONLY, add=NOBODY, delete=NOBODY, seen=STAFF),
+    # The audit of role and account changes: the committee and leaders read it; nobody edits it.
+    "accounts.accesschange": Rights("access_change", view=OVERSIGHT, add=NOBODY, delete=NOBODY, seen=STAFF),
     "proposals.session": Rights("session", **REFERENCE),
     "proposals.category": Rights("category", **REFERENCE),
     "proposals.searchterm": Rights("search_term", **REFERENCE),
