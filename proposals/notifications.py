@@ -88,9 +88,8 @@ def send_email(pk: int) -> bool:
         if connection.features.has_select_for_update_skip_locked:
             row = pending.select_for_update(skip_locked=True).select_related("user").first()
         else:
-            row = pending.first() if pending.update(email_pending=True) else None
-            if row is not None:
-                row = Notification.objects.select_related("user").get(pk=pk)
+            # This write takes SQLite's write lock until commit: a second worker waits, then finds it sent.
+            row = pending.select_related("user").first() if pending.update(email_pending=True) else None
         if row is None:
             return False
         if row.user.email:

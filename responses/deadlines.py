@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import chinese_calendar
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -171,46 +172,40 @@ def _workdays_due(cal: WorkCalendar, start: dt.date, workdays: int, label: str) 
     return DueDate(due, note, provisional)
 
 
-def reply_due(session, start: dt.date, cal: WorkCalendar | None = None) -> DueDate:
+def _site_due(rule, count: int, start: dt.date, cal: WorkCalendar | None, label) -> DueDate:
+    """One due date by ``rule`` (months or working days), explained in the site's language."""
     cal = cal or WorkCalendar.load()
     with translation.override(settings.LANGUAGE_CODE):
-        return _months_due(cal, start, session.reply_months, _("Reply due"))
+        return rule(cal, start, count, str(label))
+
+
+def reply_due(session, start: dt.date, cal: WorkCalendar | None = None) -> DueDate:
+    return _site_due(_months_due, session.reply_months, start, cal, gettext_lazy("Reply due"))
 
 
 def reply_cap(session, start: dt.date, cal: WorkCalendar | None = None) -> DueDate:
-    cal = cal or WorkCalendar.load()
-    with translation.override(settings.LANGUAGE_CODE):
-        return _months_due(cal, start, session.reply_cap_months, _("Latest date with extensions"))
+    return _site_due(_months_due, session.reply_cap_months, start, cal, gettext_lazy("Latest date with extensions"))
 
 
 def opinion_due(session, start: dt.date, cal: WorkCalendar | None = None) -> DueDate:
-    cal = cal or WorkCalendar.load()
-    with translation.override(settings.LANGUAGE_CODE):
-        return _months_due(cal, start, session.opinion_months, _("Co-handling opinion due"))
+    return _site_due(_months_due, session.opinion_months, start, cal, gettext_lazy("Co-handling opinion due"))
 
 
 def return_window_ends(session, start: dt.date, cal: WorkCalendar | None = None) -> DueDate:
-    cal = cal or WorkCalendar.load()
-    with translation.override(settings.LANGUAGE_CODE):
-        return _workdays_due(cal, start, session.return_window_workdays, _("Return window"))
+    return _site_due(_workdays_due, session.return_window_workdays, start, cal, gettext_lazy("Return window"))
 
 
 def contact_due(session, start: dt.date, cal: WorkCalendar | None = None) -> DueDate:
-    cal = cal or WorkCalendar.load()
-    with translation.override(settings.LANGUAGE_CODE):
-        return _workdays_due(cal, start, session.contact_workdays, _("Contact with the proposer expected"))
+    label = gettext_lazy("Contact with the proposer expected")
+    return _site_due(_workdays_due, session.contact_workdays, start, cal, label)
 
 
 def feedback_window_ends(session, sent_on: dt.date, cal: WorkCalendar | None = None) -> DueDate:
-    cal = cal or WorkCalendar.load()
-    with translation.override(settings.LANGUAGE_CODE):
-        return _workdays_due(cal, sent_on, session.feedback_workdays, _("Feedback window"))
+    return _site_due(_workdays_due, session.feedback_workdays, sent_on, cal, gettext_lazy("Feedback window"))
 
 
 def publication_due(session, sent_on: dt.date, cal: WorkCalendar | None = None) -> DueDate:
-    cal = cal or WorkCalendar.load()
-    with translation.override(settings.LANGUAGE_CODE):
-        return _workdays_due(cal, sent_on, session.publication_workdays, _("Publication due"))
+    return _site_due(_workdays_due, session.publication_workdays, sent_on, cal, gettext_lazy("Publication due"))
 
 
 def assignment_deadlines(session, assigned_on: dt.date, *, with_opinion: bool, cal: WorkCalendar | None = None) -> dict:
@@ -263,7 +258,7 @@ def recompute_provisional(cal: WorkCalendar | None = None) -> list[tuple[int, di
     for assignment in candidates.iterator():
         fields = assignment_deadlines(
             assignment.proposal.session,
-            timezone_localdate(assignment.assigned_at),
+            timezone.localdate(assignment.assigned_at),
             with_opinion=assignment.opinion_due is not None,
             cal=cal,
         )
@@ -289,9 +284,3 @@ def recompute_provisional(cal: WorkCalendar | None = None) -> list[tuple[int, di
             )
         changed.append((assignment.pk, diff))
     return changed
-
-
-def timezone_localdate(moment: dt.datetime) -> dt.date:
-    from django.utils import timezone
-
-    return timezone.localdate(moment)

@@ -235,10 +235,6 @@ class Opinion(models.Model):
         return f"{self.assignment.unit} · {self.sent_at:%Y-%m-%d}"
 
 
-class ContactQuerySet(UnitScopedQuerySet):
-    pass
-
-
 class Contact(models.Model):
     """A record of the unit talking with the proposer before replying (办前沟通)."""
 
@@ -254,7 +250,7 @@ class Contact(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
-    objects = ContactQuerySet.as_manager()
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact with proposer")
@@ -405,10 +401,6 @@ class Feedback(models.Model):
         return Satisfaction.DISSATISFIED in (self.attitude, self.result)
 
 
-class RequestQuerySet(UnitScopedQuerySet):
-    pass
-
-
 class UnitRequest(models.Model):
     """What a return and an extension request share: who asked, why, and the committee's decision."""
 
@@ -431,7 +423,7 @@ class UnitRequest(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
 
-    objects = RequestQuerySet.as_manager()
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -87,12 +87,13 @@ class Due:
 class People:
     """Recipients by role, loaded once per scan (a handful of queries, whatever the number due)."""
 
-    def __init__(self) -> None:
+    def __init__(self, unit_ids: Iterable[int] | None = None) -> None:
         active = User.objects.filter(is_active=True)
+        unit_staff = active.filter(role__in=[Role.UNIT_HANDLER, Role.UNIT_LEADER])
+        if unit_ids is not None:
+            unit_staff = unit_staff.filter(unit_id__in=list(unit_ids))
         self.by_unit: dict[tuple[int, str], list[int]] = defaultdict(list)
-        for pk, unit_id, role in active.filter(role__in=[Role.UNIT_HANDLER, Role.UNIT_LEADER]).values_list(
-            "pk", "unit_id", "role"
-        ):
+        for pk, unit_id, role in unit_staff.values_list("pk", "unit_id", "role"):
             self.by_unit[(unit_id, role)].append(pk)
         self.committee = list(active.filter(Q(role=Role.COMMITTEE) | Q(is_superuser=True)).values_list("pk", flat=True))
         self.leaders = list(active.filter(role=Role.LEADER).values_list("pk", flat=True))
@@ -482,7 +483,7 @@ def manual_reminder(assignment: Assignment, *, actor: User, note: str = "") -> R
     if not assignment.is_open:
         raise WorkflowError(_("This assignment is no longer open."))
     today = timezone.localdate()
-    people = People()
+    people = People(unit_ids=[assignment.unit_id])
     recipients = people.for_level("unit_handler", assignment.unit_id) + people.for_level(
         "unit_leader", assignment.unit_id
     )
