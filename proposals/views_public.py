@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, render
 
+from proposals import search
 from proposals.choices import ProposerRole, ProposerStatus
 from proposals.models import Category, Proposal, Session
 from proposals.views_common import int_param, lead_name, lead_of, letters, paginate, texts
@@ -12,7 +13,10 @@ from responses.models import Reply
 
 
 def public_index(request):
-    """Published proposals, filterable by session and category."""
+    """Published proposals, filterable by session and category and searchable in Chinese.
+
+    A search orders by relevance, then recency, and shows a highlighted snippet of each match.
+    """
     sessions = list(Session.objects.all())
     categories = list(Category.objects.filter(is_active=True))
     proposals = (
@@ -27,7 +31,13 @@ def public_index(request):
         proposals = proposals.filter(session_id=selected_session)
     if selected_category:
         proposals = proposals.filter(category_id=selected_category)
+    q = (request.GET.get("q") or "").strip()[:100]
+    if q:
+        proposals = search.ranked(proposals, q)
     page = paginate(request, proposals)
+    if q:
+        for proposal in page.object_list:
+            proposal.snippet = search.highlight(f"{proposal.title}。{proposal.background}", q)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -39,6 +49,7 @@ def public_index(request):
             "categories": categories,
             "selected_session": selected_session,
             "selected_category": selected_category,
+            "q": q,
             "filter_query": query.urlencode(),
         },
     )
