@@ -106,10 +106,12 @@ def unit_tiles(user) -> list[Tile]:
 
 
 def status_tiles(user) -> list[Tile]:
+    """Proposals by status; no drafts: staff see a proposal once it has been submitted."""
     counts = dict(Proposal.objects.visible_to(user).order_by().values_list("status").annotate(n=Count("pk")))
     return [
         Tile(f"status_{value}", label, counts.get(value, 0), _changelist(Proposal, status__exact=value))
         for value, label in ProposalStatus.choices
+        if value != ProposalStatus.DRAFT
     ]
 
 

@@ -88,7 +88,8 @@ def collect_facts(proposal_filter: dict) -> dict[int, dict]:
     """
     facts: dict[int, dict] = {}
     for pk, session_id, status, category_id, is_key in (
-        Proposal.objects.filter(**proposal_filter)
+        Proposal.objects.submitted()
+        .filter(**proposal_filter)
         .order_by()
         .values_list("pk", "session_id", "status", "category_id", "is_key")
     ):

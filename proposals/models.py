@@ -118,14 +118,15 @@ class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProposalQuerySet:
         """The one place that decides which proposals a user may see.
 
-        Committee staff and leaders see all; unit staff see proposals assigned to
-        their unit; members see those they lead or co-sign (not declined ones);
+        Committee staff and leaders see every proposal once it has been submitted (a draft, and a
+        draft withdrawn before submission, stay private to its proposers); unit staff see proposals
+        assigned to their unit; members see those they lead or co-sign (not declined ones);
         anonymous users see none (the public pages use ``published()``).
         """
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser or user.role in (Role.COMMITTEE, Role.LEADER):
-            return self
+            return self.submitted()
         if user.role in UNIT_ROLES:
             return self.filter(
                 pk__in=models.Subquery(_assignment_model().objects.filter(unit_id=user.unit_id).values("proposal_id"))
@@ -134,6 +135,10 @@ class ProposalQuerySet(models.QuerySet):
         # A proposal merged into another (并案) keeps its proposers, who follow the target's handling too.
         merged_targets = Proposal.objects.filter(pk__in=mine, merged_into__isnull=False).values("merged_into_id")
         return self.filter(Q(pk__in=mine) | Q(pk__in=merged_targets))
+
+    def submitted(self) -> ProposalQuerySet:
+        """Proposals that have reached the committee: everything but drafts never submitted."""
+        return self.filter(submitted_at__isnull=False)
 
     def published(self) -> ProposalQuerySet:
         return self.filter(is_published=True, publication_consent=True)

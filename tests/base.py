@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.test import TestCase, override_settings
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import MemberProfile, Unit, User
@@ -75,7 +76,13 @@ def make_proposal(
     cosigner_status: str = ProposerStatus.CONFIRMED,
     **extra,
 ) -> Proposal:
-    """A proposal row in the given status, with its proposers; no events, no services."""
+    """A proposal row in the given status, with its proposers; no events, no services.
+
+    Past the draft, it has been submitted (``submitted_at`` set) unless told otherwise; a
+    withdrawn proposal counts as withdrawn after submission.
+    """
+    if status != ProposalStatus.DRAFT:
+        extra.setdefault("submitted_at", timezone.now())
     proposal = Proposal.objects.create(
         session=session,
         title=title,

@@ -60,7 +60,7 @@ class DashboardData(PersonaTestCase):
     """Today is Wednesday 2026-03-18. The current session (六届三次会议) holds:
 
     =====  =========  ========  ===========================================================
-    p1     draft      经济建设
+    p1     draft      经济建设  never submitted: in no figure, list or export of the committee's
     p2     submitted  经济建设
     p3     assigned   经济建设  key (周主席); unit lead handling, due 03-08 (overdue 10 days);
                                 other_unit co-handling, opinion sent

@@ -228,10 +228,12 @@ class EveryTransitionTests(SummaryTestCase):
         self.assertEqual(Proposal.objects.get(pk=first.pk).status, ProposalStatus.CLOSED)
 
     def test_withdrawn_rejected_merged_and_unmarked_proposals(self):
-        withdrawn, rejected, merged, target = (self.draft(f"关于第{i}项工作的建议") for i in range(4))
-        self.step(withdraw_proposal, withdrawn, actor=self.chencheng, reason="重复提交")
-        for proposal in (rejected, merged, target):
+        unsent, withdrawn, rejected, merged, target = (self.draft(f"关于第{i}项工作的建议") for i in range(5))
+        # A draft withdrawn before submission never reached the committee: it is not counted.
+        self.step(withdraw_proposal, unsent, actor=self.chencheng, reason="暂不提交")
+        for proposal in (withdrawn, rejected, merged, target):
             self.step(submit_proposal, proposal, actor=self.chencheng)
+        self.step(withdraw_proposal, withdrawn, actor=self.chencheng, reason="重复提交")
         self.step(reject_proposal, rejected, actor=self.committee, ground=RejectionGround.PERSONAL, reason="个人事务")
         self.step(accept_proposal, target, actor=self.committee)
         self.step(merge_proposal, merged, actor=self.committee, into=target, note="内容相近")

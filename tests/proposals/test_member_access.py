@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from proposals.choices import ProposalStatus, ProposerRole, ProposerStatus
 from proposals.models import Event, Proposal
+from proposals.services import submit_proposal
 from responses.models import Feedback
 from tests.base import PersonaTestCase, make_proposal
 from tests.proposals.helpers_member import IN_MEMORY_STORAGE, InEnglish, assign, sent_reply
@@ -94,14 +95,25 @@ class AccessTests(InEnglish, PersonaTestCase):
         self.assertEqual(response.status_code, 403)
         self.assertContains(response, "Only members can write proposals.", status_code=403)
 
-    def test_committee_staff_read_a_draft_but_change_nothing(self):
+    def test_committee_and_leaders_find_nothing_of_a_draft_until_it_is_submitted(self):
+        for user in (self.committee, self.leader):
+            self.client.force_login(user)
+            for method, url in self.urls(self.draft):
+                with self.subTest(user=user.username, method=method, url=url):
+                    response = getattr(self.client, method)(url, {"title": "篡改", "member": self.lihua.pk})
+                    self.assertEqual(response.status_code, 404)
+                    self.assertNotIn(SECRET_TITLE, response.content.decode())
+        self.assert_unchanged()
+        submit_proposal(self.draft, actor=self.chencheng)
         self.client.force_login(self.committee)
-        self.assertEqual(self.client.get(reverse("portal:proposal_detail", args=[self.draft.pk])).status_code, 200)
+        page = self.client.get(reverse("portal:proposal_detail", args=[self.draft.pk]))
+        self.assertContains(page, SECRET_TITLE)
         for method, url in self.urls(self.draft)[1:]:
-            with self.subTest(method=method, url=url):
+            with self.subTest(after="submitted", method=method, url=url):
                 status = getattr(self.client, method)(url, {"title": "篡改", "member": self.lihua.pk}).status_code
                 self.assertIn(status, (403, 404))
-        self.assert_unchanged()
+        self.draft.refresh_from_db()
+        self.assertEqual((self.draft.status, self.draft.title), (ProposalStatus.SUBMITTED, SECRET_TITLE))
 
     def test_a_confirmed_co_signer_reads_the_proposal_but_only_the_lead_changes_it(self):
         self.draft.proposers.create(

@@ -228,12 +228,12 @@ class DetailTests(PortalTestCase):
         self.assertEqual(self.client.get(self.detail_url(self.case)).status_code, 404)
         self.assertEqual(self.client.get(self.detail_url(self.others)).status_code, 200)
 
-    def test_committee_and_leaders_see_every_proposal(self):
+    def test_committee_and_leaders_see_every_submitted_proposal_and_no_draft(self):
         for user in (self.committee, self.leader):
             self.client.force_login(user)
-            for proposal in (self.draft, self.case, self.others):
+            for proposal, status in ((self.draft, 404), (self.case, 200), (self.others, 200)):
                 with self.subTest(user=user.username, proposal=proposal.title):
-                    self.assertEqual(self.client.get(self.detail_url(proposal)).status_code, 200)
+                    self.assertEqual(self.client.get(self.detail_url(proposal)).status_code, status)
 
     def test_unsent_replies_are_never_shown_as_letters(self):
         self.client.force_login(self.lihua)

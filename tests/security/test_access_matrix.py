@@ -16,8 +16,8 @@ Answers: 200; 302 to the site's login (``LOGIN``) for an anonymous visitor of a 
 page; 403 for a signed-in user whose role may not use the page; 404 for an object the user
 may not see (exactly as for one that does not exist); 405 for a GET to a POST-only step;
 ``To(...)`` for a designed redirect. Unpublished things answer 404 on the public pages to
-everyone, and a member's draft answers 404 to everyone but its proposers and the oversight
-roles.
+everyone, and a member's draft answers 404 to everyone but its proposers (the committee and
+leadership see a proposal once it is submitted).
 
 The admin's standard pages of each model (list, add, change, history, delete and the bare
 object URL that redirects to the change page) follow from a short table of rights per model
@@ -101,12 +101,14 @@ SIGNED_IN_200 = expect(anonymous=LOGIN, signed_in=200)
 POST_ONLY = expect(anonymous=LOGIN, signed_in=405)
 # The scene's proposal (assigned to 区工信局, replied) and what hangs on it: proposers, the lead unit, oversight.
 CASE_OBJECT = expect(anonymous=LOGIN, proposers=200, other_member=404, case_unit=200, other_handler=404, oversight=200)
-# A member's draft (or a proposal not yet assigned): its proposers and the oversight roles; no unit.
+# A member's draft: its proposers only, until it is submitted.
+DRAFT = expect(anonymous=LOGIN, proposers=200, other_member=404, staff=404)
+# A proposal submitted but not yet assigned: its proposers and the oversight roles; no unit.
 UNASSIGNED = expect(anonymous=LOGIN, proposers=200, other_member=404, unit_staff=404, oversight=200)
 # A reply letter still in draft: the unit and oversight only; proposers see letters once sent.
 DRAFT_LETTER = expect(anonymous=LOGIN, members=404, case_unit=200, other_handler=404, oversight=200)
 # The lead proposer's own steps on a proposal others may see: 403 to those who see it, 404 to the rest.
-LEAD_ONLY_DRAFT = expect(anonymous=LOGIN, owner=200, cosigner=403, other_member=404, unit_staff=404, oversight=403)
+LEAD_ONLY_DRAFT = expect(anonymous=LOGIN, owner=200, cosigner=403, other_member=404, staff=404)
 DASHBOARD = expect(anonymous=LOGIN, members=403, staff=200)
 # Unit work pages in the admin: the lead unit and oversight see it; another unit gets 404.
 UNIT_WORK = admin_page(case_unit=200, other_handler=404, oversight=200)
@@ -139,7 +141,7 @@ PORTAL = {
     "portal:similar": [case(SIGNED_IN_200, query={"title": "福田区时尚产业体系"})],
     "portal:proposal_detail": [
         case(CASE_OBJECT, pk="proposal"),
-        case(UNASSIGNED, pk="draft"),
+        case(DRAFT, pk="draft"),
         case(UNASSIGNED, pk="submitted"),
         # Accepted, not yet assigned; 王芳 is not on this one.
         case({**UNASSIGNED, COSIGNER: 404}, pk="accepted"),
@@ -167,7 +169,7 @@ PORTAL = {
     "portal:attachment_add": [case(POST_ONLY, pk="draft")],
     "portal:attachment_download": [
         case(CASE_OBJECT, pk="proposal", attachment_pk="attachment"),
-        case(UNASSIGNED, pk="draft", attachment_pk="draft_attachment"),
+        case(DRAFT, pk="draft", attachment_pk="draft_attachment"),
         # Another proposal's attachment under this proposal's URL: no one gets it.
         case(expect(anonymous=LOGIN, signed_in=404), pk="proposal", attachment_pk="draft_attachment"),
     ],
@@ -514,13 +516,13 @@ WRONG_ROLE_POSTS = [
     attempt(ANONYMOUS, "portal:proposal_submit", LOGIN, pk="draft"),
     attempt(COSIGNER, "portal:proposal_submit", 403, pk="draft"),
     attempt(OTHER_MEMBER, "portal:proposal_submit", 404, pk="draft"),
-    attempt(COMMITTEE, "portal:proposal_submit", 403, pk="draft"),
+    attempt(COMMITTEE, "portal:proposal_submit", 404, pk="draft"),
     attempt(HANDLER, "portal:proposal_submit", 404, pk="draft"),
     attempt(COSIGNER, "portal:proposal_withdraw", 403, lambda t: {"reason": FORGED}, pk="submitted"),
     attempt(OTHER_HANDLER, "portal:proposal_withdraw", 404, lambda t: {"reason": FORGED}, pk="submitted"),
     attempt(LEADER, "portal:proposal_withdraw", 403, lambda t: {"reason": FORGED}, pk="submitted"),
     attempt(COSIGNER, "portal:proposal_edit", 403, draft_form, pk="draft"),
-    attempt(COMMITTEE, "portal:proposal_edit", 403, draft_form, pk="draft"),
+    attempt(COMMITTEE, "portal:proposal_edit", 404, draft_form, pk="draft"),
     attempt(OTHER_MEMBER, "portal:proposal_edit", 404, draft_form, pk="draft"),
     attempt(COSIGNER, "portal:attachment_add", 403, upload, pk="draft"),
     attempt(UNIT_LEADER, "portal:attachment_add", 403, upload, pk="proposal"),
