@@ -201,11 +201,12 @@ def add_to_stats(delta: dict[StatKey, int]) -> None:
         for (session, metric, unit, key), value in chunk:
             params += [session, metric, unit, key, value]
         with connection.cursor() as cursor:
-            cursor.execute(
-                f'INSERT INTO {table} (session_id, metric, unit_key, "key", value) VALUES {placeholders} '
-                f'ON CONFLICT (session_id, metric, unit_key, "key") DO UPDATE SET value = {table}.value + excluded.value',
-                params,
+            # The table name is the model's own and the values are parameters.
+            sql = (
+                f'INSERT INTO {table} (session_id, metric, unit_key, "key", value) VALUES {placeholders} '  # nosec B608
+                f'ON CONFLICT (session_id, metric, unit_key, "key") DO UPDATE SET value = {table}.value + excluded.value'
             )
+            cursor.execute(sql, params)
 
 
 def refresh(proposal_ids: Iterable[int]) -> None:
