@@ -85,6 +85,7 @@ def status_cards(figures: Figures, links: Links) -> list[dict]:
             "url": links.proposals(status=status.value),
         }
         for status in ProposalStatus
+        if status != ProposalStatus.DRAFT  # drafts are their members' own until submitted
     ]
 
 

@@ -4,7 +4,8 @@ Leadership and committee staff see everything; unit staff see the same page
 limited to their unit; members get 403. The numbers come from the summary
 counters (``dashboard.stats.from_summary``): the page costs the same few
 queries at ten proposals or a million. Two short lists are read live, each
-one bounded query: key proposals, and the most overdue assignments.
+one bounded query: key proposals, and the most overdue assignments. The rendered
+overview is kept until the data behind it changes (``dashboard.overview_cache``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
-from dashboard import pages, reference, stats
+from dashboard import overview_cache, pages, reference, stats
 from dashboard.access import scope_unit_id, staff_only
 from dashboard.models import Stat
 from proposals.choices import PROPOSAL_STATUS_COLOURS
@@ -125,7 +128,22 @@ def index(request):
     all_sessions = session is None and request.GET.get("session") == ALL
     session_id = session.pk if session else None
     unit_id = scope_unit_id(user)
+    # Oversight users share one overview; unit staff one per unit (their rows are their unit's).
+    key = (overview_cache.data_version(), session_id, unit_id, get_language(), today)
+    context = {"session": session}
+    overview = overview_cache.get(key)
+    if overview is None:
+        data = _overview(user, sessions, session, all_sessions, unit_id, today)
+        overview = render_to_string("dashboard/_overview.html", data)
+        overview_cache.put(key, overview)
+        context.update(data)
+    context["overview"] = overview
+    return render(request, "dashboard/index.html", context)
 
+
+def _overview(user, sessions, session, all_sessions, unit_id, today) -> dict:
+    """Everything the overview shows, for one scope, session and day."""
+    session_id = session.pk if session else None
     figures = stats.from_summary(session_id=session_id, unit_id=unit_id, today=today)
     units = {unit.pk: unit for unit in reference.units()}  # public inside the system (Unit.visible_to)
     categories = reference.categories()
@@ -137,45 +155,41 @@ def index(request):
     total = pages.total_row(figures, links, reply_categories)
     category_rows = pages.category_rows(figures, categories, links)
     week_rows = pages.week_rows(figures, today, links)
-    return render(
-        request,
-        "dashboard/index.html",
-        {
-            "sessions": sessions,
-            "session": session,
-            "all_sessions": all_sessions,
-            "scope_unit": units.get(unit_id) if unit_id else None,
-            "today": today,
-            "figures": figures,
-            "total_proposals": figures.total,
-            "total_url": links.proposals(),
-            "status_cards": cards,
-            "unit_rows": unit_rows,
-            "unit_total": total,
-            "unit_table": pages.unit_table_rows(unit_rows),
-            "unit_table_total": pages.unit_table_rows([total]),
-            "category_rows": category_rows,
-            "week_rows": week_rows,
-            "weeks_due": sum(row["due"] for row in week_rows),
-            "weeks_replied": sum(row["replied"] for row in week_rows),
-            "reply_categories": reply_categories,
-            "key_total": sum(figures.key_proposals.values()),
-            "key_url": links.proposals(is_key="true"),
-            "key_rows": _key_proposals(user, session, unit_id, today),
-            "overdue_rows": _most_overdue(user, session, today, figures.first_overdue),
-            "overdue_url": links.assignments(overdue="true"),
-            "charts": pages.charts(
-                figures=figures,
-                cards=cards,
-                units=unit_rows,
-                categories=category_rows,
-                weeks=week_rows,
-                reply_categories=reply_categories,
-                links=links,
-                total=total,
-            ),
-        },
-    )
+    return {
+        "sessions": sessions,
+        "session": session,
+        "all_sessions": all_sessions,
+        "scope_unit": units.get(unit_id) if unit_id else None,
+        "today": today,
+        "figures": figures,
+        "total_proposals": figures.total,
+        "total_url": links.proposals(),
+        "status_cards": cards,
+        "unit_rows": unit_rows,
+        "unit_total": total,
+        "unit_table": pages.unit_table_rows(unit_rows),
+        "unit_table_total": pages.unit_table_rows([total]),
+        "category_rows": category_rows,
+        "week_rows": week_rows,
+        "weeks_due": sum(row["due"] for row in week_rows),
+        "weeks_replied": sum(row["replied"] for row in week_rows),
+        "reply_categories": reply_categories,
+        "key_total": sum(figures.key_proposals.values()),
+        "key_url": links.proposals(is_key="true"),
+        "key_rows": _key_proposals(user, session, unit_id, today),
+        "overdue_rows": _most_overdue(user, session, today, figures.first_overdue),
+        "overdue_url": links.assignments(overdue="true"),
+        "charts": pages.charts(
+            figures=figures,
+            cards=cards,
+            units=unit_rows,
+            categories=category_rows,
+            weeks=week_rows,
+            reply_categories=reply_categories,
+            links=links,
+            total=total,
+        ),
+    }
 
 
 @never_cache

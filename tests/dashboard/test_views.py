@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+import time
+from unittest import mock
 
 from django.urls import reverse
 
-from dashboard import reference, summary
+from dashboard import overview_cache, reference, summary
 from proposals.choices import ProposalStatus
+from proposals.models import Proposal
+from proposals.services import submit_proposal
 from responses.choices import AssignmentStatus
 from tests.base import make_proposal
 from tests.dashboard.helpers_dashboard import LEAD, DashboardData, assignment, days
@@ -17,6 +22,8 @@ URL = "/dashboard/"
 
 class DashboardPage(DashboardData):
     def get(self, user, **params):
+        """The page computed afresh (its figures are in the response's context only then)."""
+        overview_cache.clear()
         self.client.force_login(user)
         return self.client.get(URL, params)
 
@@ -66,8 +73,9 @@ class FigureTests(DashboardPage):
                 response = self.get(user)
                 self.assertEqual(response.context["session"], self.session)
                 self.assertEqual(self.statuses(response), {"submitted": 1, "assigned": 2, "replied": 1, "closed": 1})
-                # p1 is a draft nobody has submitted: the committee does not see it yet.
+                # p1 is a draft nobody has submitted: the committee does not see it yet, nor a card for drafts.
                 self.assertEqual(response.context["total_proposals"], 5)
+                self.assertNotIn("draft", [card["status"] for card in response.context["status_cards"]])
 
     def test_each_unit_has_assigned_replied_on_time_overdue_and_average_days(self):
         response = self.get(self.leader)
@@ -293,7 +301,9 @@ class QueryCountTests(DashboardPage):
         from django.test.utils import CaptureQueriesContext
 
         self.client.force_login(user)
+        overview_cache.clear()
         self.client.get(URL)  # warm the reference rows kept per process
+        overview_cache.clear()  # count the page computed afresh
         with CaptureQueriesContext(connection) as queries:
             self.assertEqual(self.client.get(URL).status_code, 200)
         return len(queries)
@@ -311,7 +321,64 @@ class QueryCountTests(DashboardPage):
     def test_the_dashboard_reads_counters_not_the_live_tables(self):
         self.client.force_login(self.leader)
         self.client.get(URL)
-        # session, user, counters, key proposal ids (counters), key proposals, most overdue, unread count,
-        # session save (in a savepoint: 3)
-        with self.assertNumQueries(10):
+        overview_cache.clear()
+        # session, user, data version, counters, key proposal ids (counters), key proposals, most overdue,
+        # unread count, session save (in a savepoint: 3)
+        with self.assertNumQueries(11):
             self.client.get(URL)
+
+
+def main(response) -> str:
+    """The page's main part (the header and footer carry a fresh CSRF token each time)."""
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def stat_number(response, status: str) -> int:
+    match = re.search(rf'data-status="{status}"><span class="stat-number">(\d+)<', response.content.decode())
+    assert match, f"no card {status}"
+    return int(match.group(1))
+
+
+class KeptOverviewTests(DashboardData):
+    """The rendered overview is kept until the data behind it changes (dashboard.overview_cache)."""
+
+    def test_a_second_view_reuses_the_overview_without_reading_the_counters(self):
+        self.client.force_login(self.leader)
+        first = self.client.get(URL)
+        # session, user, data version, unread count, session save (in a savepoint: 3)
+        with self.assertNumQueries(7):
+            second = self.client.get(URL)
+        self.assertEqual(main(second), main(first))
+        self.assertEqual(stat_number(second, "assigned"), 2)
+
+    def test_a_workflow_step_shows_on_the_next_view(self):
+        self.client.force_login(self.leader)
+        self.assertEqual(stat_number(self.client.get(URL), "submitted"), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            submit_proposal(self.p1, actor=self.chencheng)
+        self.client.force_login(self.leader)
+        self.assertEqual(stat_number(self.client.get(URL), "submitted"), 2)
+
+    def test_each_scope_session_and_language_has_its_own_overview(self):
+        self.client.force_login(self.handler)
+        self.assertContains(self.client.get(URL), "工业和信息化局")
+        self.client.force_login(self.leader)
+        page = self.client.get(URL)
+        self.assertEqual(stat_number(page, "submitted"), 1)  # a unit's page never counts submitted proposals
+        self.assertEqual(stat_number(self.client.get(URL, {"session": "all"}), "closed"), 2)
+        self.assertEqual(stat_number(self.client.get(URL), "closed"), 1)
+        self.client.cookies["django_language"] = "en"
+        self.assertContains(self.client.get(URL), "All units.")
+        self.client.cookies["django_language"] = "zh-hans"
+        self.assertNotContains(self.client.get(URL), "All units.")
+
+    def test_a_kept_overview_expires_within_a_minute(self):
+        self.client.force_login(self.leader)
+        self.client.get(URL)
+        # A title edited without an event (no workflow step) shows once the kept overview expires.
+        Proposal.objects.filter(pk=self.p3.pk).update(title="关于改名后的时尚产业建议")
+        self.assertNotContains(self.client.get(URL), "关于改名后的时尚产业建议")
+        later = time.monotonic() + overview_cache.TIMEOUT + 1
+        with mock.patch("dashboard.overview_cache.time.monotonic", return_value=later):
+            self.assertContains(self.client.get(URL), "关于改名后的时尚产业建议")
