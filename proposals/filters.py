@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +17,46 @@ from proposals.models import Category, Proposal, Session
 from responses.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole
 
 
-class ProposalFilterSet(django_filters.FilterSet):
+class SharedFieldsFilterSet(django_filters.FilterSet):
+    """A FilterSet that builds its form once per class instead of once per request.
+
+    django-filter deep-copies every filter (model-choice filters copy their querysets) and
+    builds a new form class from them on each instantiation: most of a list page's Python
+    time. Our filters hold no per-request state but their parent, so each instance gets
+    shallow copies of them (a method filter re-bound to its copy) and every instance of a
+    class shares one form class; Django's form still copies its fields per instance.
+    """
+
+    _form_classes: dict[type, type] = {}
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = copy.copy(base)
+            if base.method is not None:
+                filter_.method = base.method  # a FilterMethod of the copy, which knows its parent
+            filter_.model = queryset.model
+            filter_.parent = self
+            self.filters[name] = filter_
+
+    def get_form_class(self):
+        cls = type(self)
+        form_class = self._form_classes.get(cls)
+        if form_class is None:
+            fields = {name: filter_.field for name, filter_ in self.base_filters.items()}
+            form_class = type(f"{cls.__name__}Form", (self._meta.form,), fields)
+            self._form_classes[cls] = form_class
+        return form_class
+
+
+class ProposalFilterSet(SharedFieldsFilterSet):
     """Filters by session, status, category, kind, unit and role of its assignments, key, overdue, dates and text."""
 
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))

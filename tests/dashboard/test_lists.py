@@ -219,3 +219,26 @@ class QueryCountTests(ListTestCase):
             with self.subTest(url=url), CaptureQueriesContext(connection) as queries:
                 self.assertEqual(self.client.get(url, params).status_code, 200)
             self.assertFalse([q["sql"] for q in queries.captured_queries if "DISTINCT" in q["sql"].upper()])
+
+
+class SharedFormTests(ListTestCase):
+    """The FilterSets build their form once per class (proposals.filters.SharedFieldsFilterSet)."""
+
+    def test_filtersets_sharing_a_form_class_keep_their_own_values_and_methods(self):
+        from proposals.filters import ProposalFilterSet
+        from responses.models import Assignment
+
+        base = Proposal.objects.all()
+        mine = ProposalFilterSet({"unit": [self.unit.pk], "role": ["lead"]}, queryset=base)
+        theirs = ProposalFilterSet({"unit": [self.third_unit.pk], "role": ["cohandling"]}, queryset=base)
+        self.assertIs(type(mine.form), type(theirs.form))
+        self.assertIsNot(mine.form.fields["unit"], theirs.form.fields["unit"])
+        self.assertIs(mine.filters["role"].parent, mine)
+
+        def expected(unit, role):
+            return set(Assignment.objects.filter(unit=unit, role=role).values_list("proposal_id", flat=True))
+
+        # The role filter reads the units chosen on its own FilterSet's form, not the other's.
+        self.assertEqual({p.pk for p in mine.qs}, expected(self.unit, "lead"))
+        self.assertEqual({p.pk for p in theirs.qs}, expected(self.third_unit, "cohandling"))
+        self.assertNotEqual(expected(self.unit, "lead"), expected(self.third_unit, "cohandling"))
