@@ -68,6 +68,7 @@ from responses import services as handling
 from responses.choices import ASSIGNMENT_STATUS_COLOURS, AssignmentRole, AssignmentStatus, ReplyStatus
 from responses.deadlines import WorkCalendar, assignment_deadlines, publication_due
 from responses.models import Assignment, Reply
+from responses.unit_forms import session_start
 
 QUEUE_PAGE_SIZE = 50
 BULK_LIMIT = 200
@@ -145,6 +146,14 @@ def page_context(request: HttpRequest, model_admin, title: str, **extra) -> dict
 def render_page(request: HttpRequest, template: str, context: dict, status: int = 200) -> TemplateResponse:
     request.current_app = context["model_admin"].admin_site.name
     return TemplateResponse(request, template, context, status=status)
+
+
+def tell_hidden_errors(request: HttpRequest, form: forms.Form) -> None:
+    """The errors of a form the page will not show (the step is no longer offered), as messages:
+    a refused step is never silent."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
@@ -304,7 +313,7 @@ class UnitsForm(forms.Form):
         widget=textarea(2),
     )
 
-    def __init__(self, *args, exclude_units=(), units_required: bool = True, **kwargs):
+    def __init__(self, *args, exclude_units=(), units_required: bool = True, proposals=(), **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("assigned_on", timezone.localdate())
         super().__init__(*args, **kwargs)
@@ -312,11 +321,20 @@ class UnitsForm(forms.Form):
         for name in ("lead_unit", "cohandling_units", "separate_units"):
             self.fields[name].queryset = units
         self.units_required = units_required
+        # The proposals being assigned: none can be assigned before its session began.
+        self.proposals = list(proposals)
 
     def clean_assigned_on(self):
         day = self.cleaned_data["assigned_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("The assignment date cannot be in the future."))
+        # A back-dated assignment is allowed (recorded late); one before the session began is a typo.
+        starts = sorted((session_start(p.session), p.session.name) for p in self.proposals)
+        if starts and day < starts[-1][0]:
+            raise forms.ValidationError(
+                _("The assignment date cannot be earlier than %(date)s, the start of %(session)s.")
+                % {"date": starts[-1][0].isoformat(), "session": starts[-1][1]}
+            )
         return day
 
     def clean(self):
@@ -519,6 +537,8 @@ def accept(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
     form = AcceptForm(request.POST)
     if not form.is_valid():
         context = _review_context(request, model_admin, proposal, accept_form=form, open_form="accept")
+        if not context["awaiting_review"]:
+            tell_hidden_errors(request, form)
         return render_page(request, "admin/proposals/proposal/review.html", context, status=400)
     try:
         proposal = services.accept_proposal(proposal, actor=request.user, note=form.cleaned_data["note"])
@@ -557,6 +577,8 @@ def reject(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
             messages.success(request, text)
             return redirect(admin_url("review_queue"))
     context = _review_context(request, model_admin, proposal, reject_form=form, open_form="reject")
+    if not context["awaiting_review"]:
+        tell_hidden_errors(request, form)
     return render_page(request, "admin/proposals/proposal/review.html", context, status=400)
 
 
@@ -579,6 +601,8 @@ def merge(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
             )
             return redirect(admin_url("review_queue"))
     context = _review_context(request, model_admin, proposal, merge_form=form, open_form="merge")
+    if not context["awaiting_review"]:
+        tell_hidden_errors(request, form)
     return render_page(request, "admin/proposals/proposal/review.html", context, status=400)
 
 
@@ -628,7 +652,7 @@ def assign(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
     preview = None
     hidden: list[tuple[str, str]] = []
     if request.method == "POST" and can_assign:
-        form = UnitsForm(request.POST, exclude_units=[row.unit for row in existing])
+        form = UnitsForm(request.POST, exclude_units=[row.unit for row in existing], proposals=[proposal])
         step = request.POST.get("step", "preview")
         if form.is_valid():
             pairs = form.units_roles()
@@ -711,9 +735,10 @@ def assign_many(request: HttpRequest, model_admin) -> HttpResponse:
     chosen: list[Proposal] = []
     if request.method == "POST":
         pick = ProposalPickForm(request.POST, queryset=candidates)
-        form = UnitsForm(request.POST)
-        if pick.is_valid() and form.is_valid():
+        if pick.is_valid():
             chosen = list(pick.cleaned_data["proposals"].select_related("session"))
+        form = UnitsForm(request.POST, proposals=chosen)
+        if pick.is_valid() and form.is_valid():
             pairs = form.units_roles()
             data = form.cleaned_data
 
@@ -819,6 +844,8 @@ def supervision(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
                 messages.success(request, _("The supervision note was saved."))
                 return redirect(admin_url("supervision", proposal.pk))
         context = _supervision_context(request, model_admin, proposal, note_form=form)
+        if not context["can_note"]:
+            tell_hidden_errors(request, form)
         return render_page(request, "admin/proposals/proposal/supervision.html", context, status=400)
     context = _supervision_context(request, model_admin, proposal)
     return render_page(request, "admin/proposals/proposal/supervision.html", context)
@@ -848,6 +875,8 @@ def mark_key(request: HttpRequest, pk: int, model_admin) -> HttpResponse:
             messages.success(request, text)
             return redirect(admin_url("supervision", proposal.pk))
     context = _supervision_context(request, model_admin, proposal, key_form=form)
+    if not context["can_mark"]:
+        tell_hidden_errors(request, form)
     return render_page(request, "admin/proposals/proposal/supervision.html", context, status=400)
 
 
@@ -946,9 +975,10 @@ def publication(request: HttpRequest, model_admin) -> HttpResponse:
     """Proposals with a sent reply, waiting for publication or published; POST publishes the ticked ones."""
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
-        if not ids:
+        chosen = list(Proposal.objects.visible_to(request.user).filter(pk__in=ids).order_by("pk"))
+        if not chosen:
+            # Nothing ticked, or only ids of proposals that are gone or hidden: say so rather than nothing.
             messages.warning(request, _("Tick the proposals to publish."))
-        chosen = Proposal.objects.visible_to(request.user).filter(pk__in=ids).order_by("pk")
         done = sum(_publish_one(request, proposal) for proposal in chosen)
         if done:
             messages.success(request, _("%(count)d proposals were published.") % {"count": done})

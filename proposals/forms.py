@@ -23,6 +23,9 @@ from proposals.models import Attachment, Category, Proposal
 from responses.choices import Satisfaction
 
 YES, NO = "yes", "no"
+# The longest situation analysis or suggestions a proposal may have: generous for a real proposal
+# (a few thousand characters), small enough that a pasted book is refused beside the field.
+TEXT_MAX_CHARS = 20000
 
 
 class MultipleFileInput(forms.FileInput):
@@ -88,12 +91,14 @@ class ProposalForm(forms.Form):
     background = forms.CharField(
         label=_("Situation analysis"),
         required=False,
+        max_length=TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 9}),
         help_text=_("The situation and the problems, with facts and figures."),
     )
     suggestions = forms.CharField(
         label=_("Suggestions"),
         required=False,
+        max_length=TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 9}),
         help_text=_("Concrete and practicable suggestions; one per line reads best."),
     )
@@ -163,6 +168,13 @@ class ProposalForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "remove_attachments" in self._errors:
+            # The remove checkboxes have no place for an error: a file that is not this draft's (a forged id,
+            # or one removed meanwhile) is told above the form.
+            del self._errors["remove_attachments"]
+            self.add_error(
+                None, _("A file chosen for removal is not attached to this draft. Reload the page and try again.")
+            )
         kind = data.get("kind")
         if kind == ProposalKind.COLLECTIVE and not (data.get("collective_author") or "").strip():
             self.add_error("collective_author", _("Name the party, group, sector or committee that proposes it."))

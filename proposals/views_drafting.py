@@ -173,6 +173,12 @@ def attachment_add(request, pk: int):
         else:
             messages.success(request, _("“%(name)s” has been attached.") % {"name": attachment.original_name})
             return redirect(f"{_detail(proposal)}#attachments")
+    if proposal.status != ProposalStatus.DRAFT:
+        # Only a draft's page has the file input to explain a refusal beside: here it is a message.
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{_detail(proposal)}#attachments")
     return render_detail(request, proposal, attachment_form=form)
 
 

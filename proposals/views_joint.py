@@ -142,6 +142,8 @@ def invitation(request, pk: int):
                 # A declined co-signer no longer sees the proposal.
                 messages.success(request, _("You declined to co-sign 《%(title)s》.") % {"title": proposal.title})
                 return redirect("portal:home")
+        else:
+            messages.error(request, _("Choose whether to co-sign the proposal or decline."))
         return redirect("portal:invitation", pk=pk)
     proposers = list(proposal.proposers.select_related("user__member_profile").order_by("order", "pk"))
     return render(

@@ -34,6 +34,7 @@ from proposals.admin_views import (
     is_committee,
     live_assignments,
     render_page,
+    tell_hidden_errors,
     textarea,
     with_badges,
 )
@@ -104,6 +105,14 @@ def _request_context(request, model_admin, row, title: str, **extra) -> dict:
     }
 
 
+def _tell_when_decided(request, row, *forms_) -> None:
+    """A decided request's page shows the decision and no forms: a refused POST is told as a message."""
+    if row.status != RequestStatus.PENDING:
+        for form in forms_:
+            if form.is_bound:
+                tell_hidden_errors(request, form)
+
+
 def _reassign_initial(row: ReturnRequest) -> dict:
     """The unit the handing-back unit suggested, in the role it had."""
     unit = row.suggested_unit
@@ -152,7 +161,11 @@ def decide_return(request, pk: int, model_admin):
         else:
             approve_form = ApproveReturnForm(request.POST)
             units_form = UnitsForm(
-                request.POST, prefix="reassign", units_required=False, exclude_units=[assignment.unit]
+                request.POST,
+                prefix="reassign",
+                units_required=False,
+                exclude_units=[assignment.unit],
+                proposals=[proposal],
             )
             if approve_form.is_valid() and units_form.is_valid():
                 pairs = units_form.units_roles()
@@ -182,6 +195,7 @@ def decide_return(request, pk: int, model_admin):
                     messages.success(request, text)
                     return redirect(reverse("admin:proposals_proposal_assign", args=[proposal.pk]))
         status = 400
+    _tell_when_decided(request, row, approve_form, refuse_form, units_form)
     others = [a for a in live_assignments(proposal) if a.pk != assignment.pk]
     context = _request_context(
         request,
@@ -234,6 +248,7 @@ def decide_extension(request, pk: int, model_admin):
                 messages.success(request, text)
                 return redirect(reverse("admin:responses_extensionrequest_changelist"))
         status = 400
+    _tell_when_decided(request, row, approve_form, refuse_form)
     context = _request_context(
         request,
         model_admin,

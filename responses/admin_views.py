@@ -97,6 +97,14 @@ def _refusal(exc: Exception) -> str:
     return exc.message if isinstance(exc, WorkflowError) else (str(exc) or _("You may not do this."))
 
 
+def _tell_hidden_errors(request: HttpRequest, form) -> None:
+    """The errors of a form the page will not show (the step is not offered now), as messages:
+    a refused step is never silent."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 # Worklist --------------------------------------------------------------------------------
 
 
@@ -321,7 +329,9 @@ def _handle_forms(request: HttpRequest, assignment: Assignment, bound: dict | No
     return {
         "return_form": bound.get("return_form") or ReturnRequestForm(unit=assignment.unit),
         "contact_form": bound.get("contact_form")
-        or ContactForm(initial={"contacted_on": timezone.localdate(), "participants": ""}),
+        or ContactForm(
+            initial={"contacted_on": timezone.localdate(), "participants": ""}, session=assignment.proposal.session
+        ),
         "opinion_form": bound.get("opinion_form") or OpinionForm(),
     }
 
@@ -350,7 +360,7 @@ def handle_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
                     messages.success(request, _("Your request to return the assignment was sent to the committee."))
                     return redirect(here)
             elif action == "contact":
-                form = bound["contact_form"] = ContactForm(request.POST)
+                form = bound["contact_form"] = ContactForm(request.POST, session=assignment.proposal.session)
                 if form.is_valid():
                     services.log_contact(assignment, actor=request.user, **form.cleaned_data)
                     messages.success(request, _("Contact with the proposer recorded."))
@@ -374,6 +384,14 @@ def handle_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
                 return redirect(_next_url(request, here))
             form.add_error(None, _refusal(exc))
     context = _handle_context(request, assignment, _handle_forms(request, assignment, bound))
+    shown = {
+        "return_form": context["can_request_return"],
+        "contact_form": context["can_log_contact"],
+        "opinion_form": context["can_send_opinion"],
+    }
+    for name, form in bound.items():
+        if not shown[name]:
+            _tell_hidden_errors(request, form)
     return _page(model_admin, request, "admin/units/handle.html", context)
 
 
@@ -567,6 +585,8 @@ def review_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
                 messages.error(request, _refusal(exc))
                 return redirect(here)
     is_leader = own and user.role == Role.UNIT_LEADER
+    if sendback_form.is_bound and not (is_leader and reply.status == ReplyStatus.AWAITING_SIGNOFF):
+        _tell_hidden_errors(request, sendback_form)
     context = {
         "title": _("Follow-up reply") if reply.is_followup else _("Reply letter"),
         "subtitle": f"{assignment.proposal.number} {assignment.proposal.title}",

@@ -191,6 +191,13 @@ BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
+# Characters XML 1.0 cannot hold. Typed or pasted into a title or a letter they are invisible in the
+# print view, but python-docx refuses them (the download would fail), so the .docx leaves them out.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return XML_ILLEGAL.sub("", text)
 
 
 def _set_font(run_or_style, east_asian: str, size_pt: float, *, bold: bool = False) -> None:
@@ -235,7 +242,7 @@ def letter_docx(letter: Letter) -> bytes:
             paragraph.alignment = align
         if indent:
             paragraph.paragraph_format.first_line_indent = Pt(size * 2)  # two characters
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(xml_text(text))
         _set_font(run, font, size, bold=bold)
         return paragraph
 
@@ -258,8 +265,8 @@ def letter_docx(letter: Letter) -> bytes:
         add("")
         add(letter.contact_line)
 
-    document.core_properties.title = letter.title
-    document.core_properties.author = letter.unit
+    document.core_properties.title = xml_text(letter.title)
+    document.core_properties.author = xml_text(letter.unit)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

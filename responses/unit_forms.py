@@ -7,6 +7,8 @@ from the models' verbose names, so the admin and the forms use the same words.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 from django.utils.html import format_html
@@ -14,7 +16,22 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 from responses.choices import ContactMethod
+from responses.deadlines import add_months
 from responses.models import Contact, Reply, ReplyCategory, ReturnRequest
+
+# The longest texts the unit's forms take: ample for real letters and notes (the reference letter is
+# about 2,000 characters), small enough that pasted junk is refused beside the field.
+LETTER_MAX_CHARS = 20000
+OPINION_MAX_CHARS = 10000
+NOTE_MAX_CHARS = 4000
+# A commitment (category B) further ahead than this is a typo, not a plan: its follow-up would never fall due.
+COMMITMENT_MAX_YEARS = 5
+
+
+def session_start(session) -> dt.date:
+    """The first day anything can happen to a session's proposals: submissions opening, else 1 January
+    of its year. Dates before it (a year 0001, a 2003 typed for 2023) are typos."""
+    return session.opens_on or dt.date(session.year, 1, 1)
 
 
 def _label(model, name: str) -> str:
@@ -31,6 +48,7 @@ class DateInput(forms.DateInput):
 class ReturnRequestForm(forms.Form):
     reason = forms.CharField(
         label=_label(ReturnRequest, "reason"),
+        max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Why this proposal is not for your unit, for the committee to decide."),
     )
@@ -60,18 +78,36 @@ class ContactForm(forms.Form):
         max_length=200,
         help_text=_("For example: Member 陈澄; 刘洋 of our unit"),
     )
-    notes = forms.CharField(label=_label(Contact, "notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(
+        label=_label(Contact, "notes"),
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, session=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The proposal's session: no talk about the proposal can come before it.
+        self.session = session
+        if session is not None:
+            self.fields["contacted_on"].widget.attrs["min"] = session_start(session).isoformat()
 
     def clean_contacted_on(self):
         day = self.cleaned_data["contacted_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("The contact date cannot be in the future."))
+        if self.session is not None and day < session_start(self.session):
+            raise forms.ValidationError(
+                _("The contact date cannot be earlier than %(date)s, the start of %(session)s.")
+                % {"date": session_start(self.session).isoformat(), "session": self.session.name}
+            )
         return day
 
 
 class OpinionForm(forms.Form):
     body = forms.CharField(
         label=_("Co-handling opinion"),
+        max_length=OPINION_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Sent to the lead unit, which takes it into the reply."),
     )
@@ -111,6 +147,7 @@ class ReplyForm(forms.Form):
         label=_label(Reply, "body"),
         required=False,
         strip=False,
+        max_length=LETTER_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false", "class": "is-letter"}),
         help_text=_("One paragraph per line. Number the sections 一、二、三、 as in the reference letter."),
     )
@@ -126,6 +163,29 @@ class ReplyForm(forms.Form):
             # A follow-up reply reports on a commitment; it makes none of its own.
             del self.fields["commitment_date"]
 
+    def clean_commitment_date(self):
+        day = self.cleaned_data["commitment_date"]
+        if day is None:
+            return day
+        today = timezone.localdate()
+        if day <= today:
+            raise forms.ValidationError(_("The commitment date must be in the future."))
+        if day > add_months(today, 12 * COMMITMENT_MAX_YEARS):
+            raise forms.ValidationError(
+                _("The commitment date must be within %(years)d years.") % {"years": COMMITMENT_MAX_YEARS}
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if "base_version" in self._errors:
+            # A hidden field has no place to show its error: a forged or mangled version is told on the form.
+            del self._errors["base_version"]
+            raise forms.ValidationError(
+                _("The form's draft version is not valid. Reload the page and make your changes again.")
+            )
+        return cleaned
+
     def reply_data(self) -> dict:
         """The cleaned values in the shape save_reply_draft takes."""
         return {name: self.cleaned_data[name] for name in self.FIELDS if name in self.fields}
@@ -134,6 +194,7 @@ class ReplyForm(forms.Form):
 class SendBackForm(forms.Form):
     comments = forms.CharField(
         label=_label(Reply, "sendback_comment"),
+        max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What the handler should change before you sign."),
     )

@@ -40,6 +40,10 @@ class BadProposalInputTests(InEnglish, PersonaTestCase):
         self.assert_refused(self.client.post(NEW, draft_post(title="")), "title")
         self.assert_refused(self.client.post(NEW, draft_post(title=" \u3000 \t")), "title")
 
+    def test_a_situation_analysis_or_suggestions_beyond_the_limit_are_refused(self):
+        self.assert_refused(self.client.post(NEW, draft_post(background="情" * 20001)), "background")
+        self.assert_refused(self.client.post(NEW, draft_post(suggestions="建" * 20001)), "suggestions")
+
     def test_a_choice_that_is_not_offered_is_refused(self):
         self.assert_refused(self.client.post(NEW, draft_post(kind="secret")), "kind")
         self.assert_refused(self.client.post(NEW, draft_post(category="not-a-number")), "category")
