@@ -54,6 +54,20 @@ def reply_categories() -> list[ReplyCategory]:
     return rows("reply_categories")
 
 
+def _name(row) -> str:
+    return getattr(row, "short_name", "") or row.name
+
+
+def names(name: str, ids: set[int]) -> dict[int, str]:
+    """Display names (a unit's short name) of these rows, by id; read again once if one is not kept yet."""
+    found = {row.pk: _name(row) for row in rows(name)}
+    if not ids <= found.keys():
+        with _lock:
+            _kept.pop(name, None)
+        found = {row.pk: _name(row) for row in rows(name)}
+    return found
+
+
 def clear(*_args, **_kwargs) -> None:
     with _lock:
         _kept.clear()
