@@ -72,6 +72,27 @@ class ThrottledModelBackend(ModelBackend):
             raise PermissionDenied
         return super().authenticate(request, username=username, password=password, **kwargs)
 
+    def get_user(self, user_id):
+        """The signed-in user of a request, with the unread notification count every page's header shows
+        (``unread_notification_count``) read in the same query: one round trip fewer on every page."""
+        from django.contrib.auth import get_user_model
+        from django.db.models.expressions import RawSQL
+
+        from proposals.models import Notification
+
+        model = get_user_model()
+        # Table names are the models' own; nothing of the request is in this statement.
+        unread = RawSQL(
+            f"SELECT COUNT(*) FROM {Notification._meta.db_table} n "  # nosec B608
+            f"WHERE n.user_id = {model._meta.db_table}.id AND n.read_at IS NULL",
+            (),
+        )
+        try:
+            user = model._default_manager.annotate(unread_notification_count=unread).get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
     @staticmethod
     def get_user_model_username_field() -> str:
         from django.contrib.auth import get_user_model

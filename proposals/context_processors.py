@@ -30,14 +30,19 @@ def nav_section(view_name: str) -> str:
 def portal(request) -> dict:
     """The current navigation section and, for signed-in users, the unread notification count.
 
-    The count is lazy, so pages that never show it (the admin uses the same
-    processors) pay nothing, and pages that do pay exactly one COUNT query.
-    Anonymous visitors get no count at all.
+    The authentication backend reads the count with the user (``accounts.security``); a page that
+    changed it (the notifications page marks what it shows as read) drops that figure, and the count
+    is then read again, lazily, only if the page shows it. Anonymous visitors get no count at all.
     """
     match = getattr(request, "resolver_match", None)
     context = {"nav_section": nav_section(match.view_name) if match else ""}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
+        return context
+
+    known = getattr(user, "unread_notification_count", None)
+    if known is not None:
+        context["unread_notification_count"] = known
         return context
 
     def count() -> int:

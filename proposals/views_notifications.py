@@ -32,6 +32,7 @@ def notifications(request):
     unread_ids = [n.pk for n in page.object_list if n.read_at is None]
     if unread_ids:
         Notification.objects.filter(pk__in=unread_ids, read_at__isnull=True).update(read_at=timezone.now())
+        request.user.unread_notification_count = None  # read with the user, before these were marked
     return render(request, "proposals/notifications.html", {"page": page, "new_on_page": len(unread_ids)})
 
 

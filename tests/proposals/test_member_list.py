@@ -97,9 +97,9 @@ class MyProposalsFilterTests(InEnglish, PersonaTestCase):
             Proposal.objects.filter(created_by=self.lihua).delete()
             for i in range(total):
                 make_proposal(self.lihua, self.session, title=f"关于福田区第{i}项工作的建议", category=self.category)
-            # session, user, session and category choices checked, count, rows, sessions and categories
-            # listed, invitations, unread count, session save (in a savepoint: 3)
-            with self.assertNumQueries(13):
+            # session, user (with the unread count), session and category choices checked, count, rows,
+            # sessions and categories listed, invitations, session save (in a savepoint: 3)
+            with self.assertNumQueries(12):
                 response = self.client.get(
                     reverse(HOME), {"session": self.session.pk, "status": "draft", "category": self.category.pk}
                 )

@@ -160,9 +160,9 @@ class HomeTests(PortalTestCase):
             Proposal.objects.filter(created_by=self.lihua).delete()
             for i in range(total):
                 make_proposal(self.lihua, self.session, title=f"关于福田区第{i}项工作的建议", category=self.category)
-            # session, user, count, page rows, sessions and categories for the filter, open invitations,
-            # unread count, session save (in a savepoint: 3)
-            with self.assertNumQueries(11):
+            # session, user (with the unread count), count, page rows, sessions and categories for the
+            # filter, open invitations, session save (in a savepoint: 3)
+            with self.assertNumQueries(10):
                 response = self.client.get(reverse("portal:home"))
             counts.append(len(response.context["page"].object_list))
         self.assertEqual(counts, [3, 20])
@@ -340,6 +340,9 @@ class NotificationTests(PortalTestCase):
         self.assertEqual([n.pk for n in response.context["page"]], [self.hostile.pk, self.new.pk, self.old.pk])
         self.assertNotContains(response, "联名邀请")
         self.assertContains(response, "badge-red", count=3)  # shown as new this once
+        # The header counts what is unread now, not what was unread when the user was read.
+        self.assertEqual(int(str(response.context["unread_notification_count"])), 0)
+        self.assertNotContains(response, 'data-testid="unread-count"')
         self.assertFalse(Notification.objects.filter(user=self.chencheng, read_at__isnull=True).exists())
         self.assertIsNone(Notification.objects.get(pk=self.foreign.pk).read_at)
         again = self.client.get(reverse("portal:notifications"))
@@ -359,6 +362,17 @@ class NotificationTests(PortalTestCase):
         self.assertRedirects(response, reverse("portal:notifications"), fetch_redirect_response=False)
         self.assertEqual(Notification.objects.visible_to(self.chencheng).unread().count(), 0)
         self.assertEqual(Notification.objects.visible_to(self.wangfang).unread().count(), 1)
+
+    def test_the_signed_in_user_comes_with_the_header_count(self):
+        from accounts.security import ThrottledModelBackend
+
+        with self.assertNumQueries(1):
+            user = ThrottledModelBackend().get_user(self.chencheng.pk)
+            self.assertEqual(user.unread_notification_count, 3)
+        request = RequestFactory().get("/")
+        request.user = user
+        with self.assertNumQueries(0):
+            self.assertEqual(portal(request)["unread_notification_count"], 3)
 
     def test_the_header_count_costs_one_query_and_nothing_for_anonymous_users(self):
         request = RequestFactory().get("/")
