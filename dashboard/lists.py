@@ -183,7 +183,7 @@ def _proposals(request, *, export: bool = False) -> ProposalFilterSet:
         )
     else:
         base = base.only(*PROPOSAL_LIST_FIELDS).annotate(**_row_subqueries())
-    return ProposalFilterSet(request.GET, queryset=base, request=request)
+    return ProposalFilterSet(request.GET, queryset=base, request=request, only_given=True)
 
 
 def _detail_urls():
@@ -230,11 +230,9 @@ def _assignments(request, *, export: bool = False) -> AssignmentFilterSet:
         base = base.only(*ASSIGNMENT_LIST_FIELDS).annotate(
             proposal_number=F("proposal__number"),
             proposal_title=F("proposal__title"),
-            session_name=F("proposal__session__name"),
-            unit_name=F("unit__name"),
-            unit_short_name=F("unit__short_name"),
+            session_id=F("proposal__session_id"),
         )
-    return AssignmentFilterSet(request.GET, queryset=base, request=request)
+    return AssignmentFilterSet(request.GET, queryset=base, request=request, only_given=True)
 
 
 def _decorate_assignments(rows: list, today=None) -> None:
@@ -253,6 +251,16 @@ def _decorate_assignments(rows: list, today=None) -> None:
         )
 
 
+def _decorate_assignment_rows(rows: list) -> None:
+    """A list page's rows: the export's decoration, and the names of sessions and units."""
+    _decorate_assignments(rows)
+    sessions = reference.names("sessions", {row.session_id for row in rows})
+    units = reference.names("units", {row.unit_id for row in rows})
+    for row in rows:
+        row.session_name = sessions.get(row.session_id, "")
+        row.unit_short_name = units.get(row.unit_id, "")
+
+
 @staff_only
 def assignment_list(request):
     return _list_page(
@@ -261,7 +269,7 @@ def assignment_list(request):
         template="dashboard/assignment_list.html",
         filters=ASSIGNMENT_FILTERS,
         more=ASSIGNMENT_MORE_FILTERS,
-        decorate=_decorate_assignments,
+        decorate=_decorate_assignment_rows,
         html=row_html.assignment_rows,
     )
 

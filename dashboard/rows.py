@@ -83,7 +83,7 @@ def assignment_rows(rows: list) -> SafeString:
             f'<td data-label="{number}" class="nowrap">{escape(a.proposal_number) or "—"}</td>'
             f'<td data-label="{title}" class="cell-title"><a href="{a.url}">{escape(a.proposal_title)}</a>'
             f'<span class="muted small"> · {escape(a.session_name)}</span></td>'
-            f'<td data-label="{unit}">{escape(a.unit_short_name or a.unit_name)} '
+            f'<td data-label="{unit}">{escape(a.unit_short_name)} '
             f'<span class="muted small">{roles.get(a.role, escape(a.role))}</span></td>'
             f'<td data-label="{status}" class="nowrap"><span class="badge badge-{a.badge}">'
             f"{statuses.get(a.status, escape(a.status))}</span>{late}</td>"

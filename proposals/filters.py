@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
@@ -17,6 +18,17 @@ from proposals.models import Category, Proposal, Session
 from responses.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole
 
 
+class FilterForm(forms.Form):
+    """A filter form that can be made with only some of its fields (``given``): the others are
+    neither copied nor validated, and filter nothing, exactly as when they are left empty."""
+
+    def __init__(self, *args, given: frozenset[str] | None = None, **kwargs):
+        if given is not None:
+            # Read by BaseForm.__init__, which deep-copies what it finds here.
+            self.base_fields = {name: field for name, field in self.base_fields.items() if name in given}
+        super().__init__(*args, **kwargs)
+
+
 class SharedFieldsFilterSet(django_filters.FilterSet):
     """A FilterSet that builds its form once per class instead of once per request.
 
@@ -25,11 +37,19 @@ class SharedFieldsFilterSet(django_filters.FilterSet):
     time. Our filters hold no per-request state but their parent, so each instance gets
     shallow copies of them (a method filter re-bound to its copy) and every instance of a
     class shares one form class; Django's form still copies its fields per instance.
+
+    ``only_given=True`` (for pages that draw their own filter controls and never render the
+    form) makes the form with just the filters the request names: a list page with one filter
+    then validates one field, not seventeen.
     """
 
     _form_classes: dict[type, type] = {}
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+    class Meta:
+        form = FilterForm
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, only_given: bool = False):
+        self.only_given = only_given
         if queryset is None:
             queryset = self._meta.model._default_manager.all()
         self.is_bound = data is not None
@@ -45,6 +65,22 @@ class SharedFieldsFilterSet(django_filters.FilterSet):
             filter_.model = queryset.model
             filter_.parent = self
             self.filters[name] = filter_
+
+    def given(self) -> frozenset[str]:
+        """The filters the data names (a date range arrives as ``<name>_after`` and ``<name>_before``)."""
+        keys = [key for key, values in self.data.lists() if any(values)]
+        return frozenset(name for name in self.filters if any(k == name or k.startswith(f"{name}_") for k in keys))
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form_class = self.get_form_class()
+            given = self.given() if self.only_given else None
+            if self.is_bound:
+                self._form = form_class(self.data, prefix=self.form_prefix, given=given)
+            else:
+                self._form = form_class(prefix=self.form_prefix, given=given)
+        return self._form
 
     def get_form_class(self):
         cls = type(self)
@@ -79,7 +115,7 @@ class ProposalFilterSet(SharedFieldsFilterSet):
     submitted = django_filters.DateFromToRangeFilter(field_name="submitted_at__date", label=_("Submitted between"))
     accepted = django_filters.DateFromToRangeFilter(field_name="accepted_at__date", label=_("Accepted between"))
 
-    class Meta:
+    class Meta(SharedFieldsFilterSet.Meta):
         model = Proposal
         fields = ["q", "session", "status", "category", "kind", "unit", "role", "is_key", "overdue"]
 

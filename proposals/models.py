@@ -264,6 +264,8 @@ class Proposal(models.Model):
         ]
         indexes = [
             models.Index(fields=["session", "status"], name="proposal_session_status"),
+            # Lists filtered by status, newest first (keyset pages): one index range at any depth.
+            models.Index(fields=["status", "id"], name="proposal_status_id"),
         ]
 
     def __str__(self) -> str:

@@ -50,7 +50,7 @@ class AssignmentFilterSet(SharedFieldsFilterSet):
         choices=Satisfaction.choices, method="filter_result", label=_("Rating of the handling result")
     )
 
-    class Meta:
+    class Meta(SharedFieldsFilterSet.Meta):
         model = Assignment
         fields = ["q", "session", "unit", "role", "status", "proposal_status", "category", "is_key", "overdue"]
 

@@ -243,3 +243,38 @@ class SharedFormTests(ListTestCase):
         self.assertEqual({p.pk for p in mine.qs}, expected(self.unit, "lead"))
         self.assertEqual({p.pk for p in theirs.qs}, expected(self.third_unit, "cohandling"))
         self.assertNotEqual(expected(self.unit, "lead"), expected(self.third_unit, "cohandling"))
+
+    def test_a_form_of_the_given_filters_only_filters_exactly_as_the_whole_form(self):
+        from django.http import QueryDict
+
+        from proposals.filters import ProposalFilterSet
+        from responses.filters import AssignmentFilterSet
+        from responses.models import Assignment
+
+        cases = [
+            (ProposalFilterSet, Proposal, ""),
+            (ProposalFilterSet, Proposal, "status=closed&status=assigned"),
+            (ProposalFilterSet, Proposal, f"unit={self.unit.pk}&role=lead&submitted_after=2020-01-01"),
+            (AssignmentFilterSet, Assignment, f"reply_due_after=2026-03-01&unit={self.unit.pk}"),
+            (AssignmentFilterSet, Assignment, "overdue=true&is_key=true"),
+        ]
+        for filterset_class, model, query in cases:
+            with self.subTest(filterset=filterset_class.__name__, query=query):
+                data = QueryDict(query)
+                lean = filterset_class(data, queryset=model.objects.all(), only_given=True)
+                whole = filterset_class(data, queryset=model.objects.all())
+                names = {key.split("_after")[0] for key in data}
+                self.assertEqual(set(lean.form.fields), names)
+                self.assertEqual(len(whole.form.fields), len(filterset_class.base_filters))
+                self.assertEqual(set(lean.qs.values_list("pk", flat=True)), set(whole.qs.values_list("pk", flat=True)))
+
+    def test_a_bad_value_in_a_given_filter_is_still_refused(self):
+        from django.http import QueryDict
+
+        from proposals.filters import ProposalFilterSet
+
+        lean = ProposalFilterSet(
+            QueryDict("accepted_before=2026-02-30"), queryset=Proposal.objects.all(), only_given=True
+        )
+        self.assertFalse(lean.is_valid())
+        self.assertIn("accepted", lean.errors)
