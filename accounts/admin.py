@@ -8,10 +8,8 @@ so groups are not offered here.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from unfold import forms as unfold_forms
 from unfold.admin import ModelAdmin
@@ -39,31 +37,6 @@ ROLE_BADGES = {
     Role.UNIT_LEADER: "warning",
     Role.LEADER: "success",
 }
-
-
-class KnownIdsAutocompleteSelect(AutocompleteSelect):
-    """Django's autocomplete widget looks the submitted value up again to show it; a value that is not
-    an id at all (a forged "abc") makes that lookup raise (a 500) where the field's error should show."""
-
-    def optgroups(self, name, value, attr=None):
-        key = self.field.target_field
-        known = []
-        for item in value:
-            try:
-                key.to_python(item)
-            except ValidationError:
-                continue
-            known.append(item)
-        return super().optgroups(name, known, attr)
-
-
-class KnownIdsAutocompleteMixin:
-    """Autocomplete foreign keys with ``KnownIdsAutocompleteSelect``."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = KnownIdsAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class UserCreationForm(unfold_forms.UserCreationForm):
@@ -94,7 +67,7 @@ class MemberProfileInline(RoleScopedStackedInline):
 
 
 @admin.register(User)
-class UserAdmin(KnownIdsAutocompleteMixin, RoleScopedMixin, DjangoUserAdmin, ModelAdmin):
+class UserAdmin(RoleScopedMixin, DjangoUserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = unfold_forms.AdminPasswordChangeForm
@@ -133,13 +106,13 @@ class UserAdmin(KnownIdsAutocompleteMixin, RoleScopedMixin, DjangoUserAdmin, Mod
     # is_staff follows the role (User.save); the admin only shows it.
     readonly_fields = ("is_staff", "last_login", "date_joined")
 
-    @display(description=_("role"), ordering="role", label={str(k): v for k, v in ROLE_BADGES.items()})
     def save_model(self, request, obj, form, change) -> None:
         # Who may do what changed: recorded in the access audit with the actor (same transaction).
         before = access_snapshot(User.objects.filter(pk=obj.pk).first()) if change else {}
         super().save_model(request, obj, form, change)
         record_access_change(actor=request.user, user=obj, before=before)
 
+    @display(description=_("role"), ordering="role", label={str(k): v for k, v in ROLE_BADGES.items()})
     def role_badge(self, obj: User) -> tuple[str, str]:
         return obj.role, obj.get_role_display()
 
@@ -168,7 +141,7 @@ class UserAdmin(KnownIdsAutocompleteMixin, RoleScopedMixin, DjangoUserAdmin, Mod
 
 
 @admin.register(MemberProfile)
-class MemberProfileAdmin(KnownIdsAutocompleteMixin, RoleScopedAdmin):
+class MemberProfileAdmin(RoleScopedAdmin):
     scope_through = "user"
     list_display = ("member_number", "user", "sector", "party", "title")
     list_filter = ("sector", "party")

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.decorators import display
 
@@ -72,6 +77,50 @@ def scope_to_user(model: type[models.Model], queryset: models.QuerySet, user) ->
         # Unit.visible_to is a classmethod returning a queryset of the model.
         return queryset & model.visible_to(user)
     return None
+
+
+# How many refused values an admin message names before it says "…": a forged post can tick thousands.
+NAMED_IN_MESSAGE = 10
+
+
+def is_key_value(field: models.Field, value) -> bool:
+    """Whether ``value`` can be a value of the key ``field`` at all: a number, within the column's range
+    (SQLite raises OverflowError for a larger one in an ``__in`` lookup, where an equality finds nothing)."""
+    if value in (None, ""):
+        return False
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
+def named_list(values, total: int | None = None) -> str:
+    """The first few ``values`` for an admin message, with "…" when there are more (``total`` if counted apart)."""
+    values = [str(value) for value in values]
+    shown = ", ".join(values[:NAMED_IN_MESSAGE])
+    more = (total if total is not None else len(values)) > NAMED_IN_MESSAGE
+    return f"{shown}, …" if more else shown
+
+
+class KnownIdsAutocompleteMixin:
+    """Django's autocomplete widgets look the submitted values up again to redisplay them; a value that is
+    not an id at all (a forged "abc") makes that lookup raise (a 500) where the field's error should show.
+    Such values are left out of the lookup; the form field still refuses them with its own message."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        key = opts.get_field(getattr(remote, "field_name", None) or opts.pk.attname)
+        return super().optgroups(name, [item for item in value if is_key_value(key, item)], attr)
+
+
+class KnownIdsAutocompleteSelect(KnownIdsAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class KnownIdsAutocompleteSelectMultiple(KnownIdsAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
 
 
 class RoleScopedMixin:
@@ -136,6 +185,51 @@ class RoleScopedMixin:
         scoped = scope_to_user(db_field.remote_field.model, queryset, request.user)
         return queryset if scoped is None else scoped
 
+    def response_action(self, request: HttpRequest, queryset: models.QuerySet):
+        """Run a changelist action on the ticked rows that are rows of this list, and say which were not.
+
+        Django filters the list with the raw ticked values: one that is not an id at all
+        ("abc") would be a 500, and one that matches no row (deleted since the page was
+        shown, or out of the user's sight) would be skipped without a word.
+        """
+        offered = self.get_actions(request)
+        across = forms.BooleanField().to_python(request.POST.get("select_across"))
+        if across or not any(name in offered for name in request.POST.getlist("action")):
+            # Every row of the list, or no action at all (Django says so): the ticked values are not used.
+            return super().response_action(request, queryset)
+        key = self.model._meta.pk
+        ticked = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        ids = list(dict.fromkeys(value for value in ticked if is_key_value(key, value)))
+        forged = [value for value in ticked if not is_key_value(key, value)]
+        if forged:
+            post = request.POST.copy()
+            post.setlist(ACTION_CHECKBOX_NAME, ids)
+            request.POST = post
+            self.message_user(
+                request,
+                ngettext(
+                    "This ticked value is not a row of the list and was left out: %(values)s",
+                    "These ticked values are not rows of the list and were left out: %(values)s",
+                    len(forged),
+                )
+                % {"values": named_list(forged)},
+                messages.WARNING,
+            )
+        found = {str(pk) for pk in queryset.filter(pk__in=ids).values_list("pk", flat=True)} if ids else set()
+        gone = [value for value in ids if str(key.to_python(value)) not in found]
+        if gone:
+            self.message_user(
+                request,
+                ngettext(
+                    "This ticked row no longer exists or is not yours to see, and was skipped: %(values)s",
+                    "These ticked rows no longer exist or are not yours to see, and were skipped: %(values)s",
+                    len(gone),
+                )
+                % {"values": named_list(gone)},
+                messages.WARNING,
+            )
+        return super().response_action(request, queryset)
+
     # -- rights -----------------------------------------------------------
 
     def role_may(self, request: HttpRequest, action: str) -> bool:
@@ -188,6 +282,17 @@ class RoleScopedMixin:
         raise Http404(_("No such object, or you may not see it."))
 
     # -- fields -----------------------------------------------------------
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        # Every autocomplete foreign key, on every admin and inline, redisplays forged values safely.
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownIdsAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownIdsAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

@@ -82,7 +82,7 @@ class ThrottledModelBackend(ModelBackend):
 
         model = get_user_model()
         # Table names are the models' own; nothing of the request is in this statement.
-        unread = RawSQL(
+        unread = RawSQL(  # nosec B611
             f"SELECT COUNT(*) FROM {Notification._meta.db_table} n "  # nosec B608
             f"WHERE n.user_id = {model._meta.db_table}.id AND n.read_at IS NULL",
             (),

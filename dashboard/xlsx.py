@@ -12,17 +12,22 @@ Cells are written so that nothing in the data can become a formula (CSV/formula
 injection): a text starting with = + - @ (or a tab or carriage return) is
 stored as a plain string with Excel's quote prefix, the same thing Excel
 does when someone types a leading apostrophe.
+
+Characters XML 1.0 cannot hold (control characters, U+FFFE and U+FFFF, lone
+surrogates) are left out of every cell: typed or pasted into a title or a
+unit's name they are invisible on the pages, but openpyxl or lxml would refuse
+them halfway through the stream, leaving a cut-off download.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -30,6 +35,9 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0 cannot hold: openpyxl's own ILLEGAL_CHARACTERS_RE misses U+FFFE, U+FFFF and surrogates,
+# which lxml then refuses (responses/letters.py XML_ILLEGAL does the same for the .docx letter).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FLUSH_BYTES = 64 * 1024
 
 
@@ -78,7 +86,8 @@ class _StreamedExcelWriter(ExcelWriter):
 def safe_value(value):
     """A cell value that Excel will show as data, never run as a formula."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        # Dropped before the formula check, so "\x01=..." is caught as a formula too.
+        value = XML_ILLEGAL.sub("", value)
         if value.startswith(FORMULA_STARTS):
             return ("text", value)
     elif isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -105,7 +114,7 @@ def stream_xlsx(
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F3F4F6")
     header = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=str(text))
+        cell = WriteOnlyCell(sheet, value=XML_ILLEGAL.sub("", str(text)))
         cell.font, cell.fill, cell.alignment = bold, fill, Alignment(vertical="center")
         header.append(cell)
     sheet.append(header)

@@ -14,23 +14,26 @@ from django.db.models import Prefetch
 from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from unfold.decorators import display
 
 from accounts.admin_base import (
     ALL_STAFF,
     COMMITTEE,
     LEADERS,
+    NAMED_IN_MESSAGE,
     NOBODY,
     OVERSIGHT,
     ReadOnlyAdmin,
     RoleScopedAdmin,
     RoleScopedTabularInline,
     ServiceCreateMixin,
+    named_list,
     status_badge,
 )
 from accounts.choices import Role
 from proposals import admin_views, services
-from proposals.choices import PROPOSAL_STATUS_COLOURS
+from proposals.choices import PROPOSAL_STATUS_COLOURS, ProposalStatus
 from proposals.errors import WorkflowError
 from proposals.models import (
     Attachment,
@@ -42,6 +45,17 @@ from proposals.models import (
     Session,
     SupervisionNote,
 )
+
+
+def _labels_with_status(proposals, total: int) -> str:
+    """The proposals with their statuses for an admin message; ``total`` says whether more were left unnamed."""
+    return named_list(
+        [
+            _("%(proposal)s (%(status)s)") % {"proposal": services.proposal_label(p), "status": p.get_status_display()}
+            for p in proposals
+        ],
+        total,
+    )
 
 
 @admin.register(Session)
@@ -228,18 +242,49 @@ class ProposalAdmin(RoleScopedAdmin):
 
     @admin.action(description=_("Assign the selected accepted proposals (交办)"), permissions=["committee"])
     def assign_selected(self, request, queryset):
+        queryset = queryset.prefetch_related(None)
+        # The bulk assignment page takes accepted proposals only: the others are named here, not dropped unseen.
+        others = queryset.exclude(status=ProposalStatus.ACCEPTED).order_by("pk")
+        count = others.count()
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "Only accepted proposals are assigned; this one was left out: %(proposals)s",
+                    "Only accepted proposals are assigned; these %(count)d were left out: %(proposals)s",
+                    count,
+                )
+                % {"count": count, "proposals": _labels_with_status(others[:NAMED_IN_MESSAGE], count)},
+                messages.WARNING,
+            )
+        if not queryset.filter(status=ProposalStatus.ACCEPTED).exists():
+            return None  # nothing to assign: stay on the list with the message
         return admin_views.bulk_assign_redirect(queryset)
 
     @admin.action(description=_("Publish the selected proposals (提案公开)"), permissions=["committee"])
     def publish_selected(self, request, queryset):
         done = 0
-        for proposal in queryset.order_by("pk"):
+        refused: dict[str, list[Proposal]] = {}
+        for proposal in queryset.prefetch_related(None).order_by("pk"):
             try:
                 services.publish_proposal(proposal, actor=request.user)
             except WorkflowError as exc:
-                self.message_user(request, f"{services.proposal_label(proposal)}: {exc.message}", messages.ERROR)
+                refused.setdefault(str(exc.message), []).append(proposal)
             else:
                 done += 1
+        # One message per reason, naming the proposals: a whole list ticked must not become a message per row.
+        for reason, rows in refused.items():
+            names = named_list([services.proposal_label(proposal) for proposal in rows])
+            self.message_user(
+                request,
+                ngettext(
+                    "Not published: %(proposals)s. %(reason)s",
+                    "%(count)d not published: %(proposals)s. %(reason)s",
+                    len(rows),
+                )
+                % {"count": len(rows), "proposals": names, "reason": reason},
+                messages.ERROR,
+            )
         if done:
             self.message_user(request, _("%(count)d proposals were published.") % {"count": done}, messages.SUCCESS)
 

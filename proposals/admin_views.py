@@ -67,8 +67,8 @@ from proposals.search import search, similar_to
 from responses import services as handling
 from responses.choices import ASSIGNMENT_STATUS_COLOURS, AssignmentRole, AssignmentStatus, ReplyStatus
 from responses.deadlines import WorkCalendar, assignment_deadlines, publication_due
+from responses.limits import session_start
 from responses.models import Assignment, Reply
-from responses.unit_forms import session_start
 
 QUEUE_PAGE_SIZE = 50
 BULK_LIMIT = 200

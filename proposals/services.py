@@ -43,6 +43,10 @@ from proposals.errors import WorkflowError
 from proposals.models import Event, Proposal, Proposer, Session, SupervisionNote
 from proposals.notifications import notify, site_language
 
+# The longest supervision note, as on the supervision page's NoteForm (proposals/admin_views.py): the admin's
+# add page for notes calls add_supervision_note with no length rule of its own (the column is a TextField).
+SUPERVISION_NOTE_MAX_CHARS = 4000
+
 # Shared helpers (also used by responses.services) ------------------------------------------
 
 
@@ -478,6 +482,11 @@ def add_supervision_note(proposal: Proposal, *, actor: User, body: str) -> Super
         if not proposal.is_key:
             raise WorkflowError(_("Supervision notes are kept for key proposals only."))
         body = require_text(body, _("Write the supervision note."))
+        if len(body) > SUPERVISION_NOTE_MAX_CHARS:
+            raise WorkflowError(
+                _("%(field)s is too long: at most %(max)d characters.")
+                % {"field": SupervisionNote._meta.get_field("body").verbose_name, "max": SUPERVISION_NOTE_MAX_CHARS}
+            )
         row = SupervisionNote.objects.create(proposal=proposal, author=actor, body=body)
         record_event(proposal, actor, EventVerb.SUPERVISION_NOTE, obj=row, note=body)
     return row

@@ -50,7 +50,11 @@ from responses.choices import (
     RequestStatus,
     Satisfaction,
 )
-from responses.deadlines import WorkCalendar, assignment_deadlines, feedback_window_ends
+from responses.deadlines import WorkCalendar, add_months, assignment_deadlines, feedback_window_ends
+
+# The limits of the unit's forms, enforced here too: the admin's add pages (a contact) call these services
+# with only the model's own checks in front of them. One definition, in the forms module, for both.
+from responses.limits import COMMITMENT_MAX_YEARS, LETTER_MAX_CHARS, NOTE_MAX_CHARS, session_start
 from responses.models import (
     Assignment,
     Contact,
@@ -77,6 +81,16 @@ def _require_unit_staff(actor: User, unit_id: int) -> None:
 def _require_unit_leader(actor: User, unit_id: int) -> None:
     if not (actor.role == Role.UNIT_LEADER and actor.unit_id == unit_id):
         raise PermissionDenied(_("Only the leader of the assigned unit may do this."))
+
+
+def _check_length(model: type[models.Model], name: str, text: str, limit: int | None = None) -> None:
+    """Refuse ``text`` longer than ``limit`` (default: the field's max_length), naming the field."""
+    field = model._meta.get_field(name)
+    limit = limit or field.max_length
+    if limit and len(text) > limit:
+        raise WorkflowError(
+            _("%(field)s is too long: at most %(max)d characters.") % {"field": field.verbose_name, "max": limit}
+        )
 
 
 def _unit_users(unit_ids: Iterable[int], roles: Iterable[str] = UNIT_ROLES) -> models.QuerySet[User]:
@@ -206,6 +220,16 @@ def _assign(
 ) -> list[Assignment]:
     """Assign a locked proposal. An accepted proposal becomes assigned; one already assigned (after a
     unit was handed back while others still work on it) takes the extra units as they are."""
+    # The same date rules as the assignment forms (proposals/admin_views.py UnitsForm): back-dating is
+    # allowed (recorded late), but not into the future nor before the proposal's session began.
+    if assigned_on > timezone.localdate():
+        raise WorkflowError(_("The assignment date cannot be in the future."))
+    start = session_start(proposal.session)
+    if assigned_on < start:
+        raise WorkflowError(
+            _("The assignment date cannot be earlier than %(date)s, the start of %(session)s.")
+            % {"date": start.isoformat(), "session": proposal.session.name}
+        )
     if proposal.status != ProposalStatus.ASSIGNED:
         if proposal.status != ProposalStatus.ACCEPTED:
             raise WorkflowError(_("Only an accepted proposal can be assigned."))
@@ -456,14 +480,24 @@ def log_contact(
         if method not in ContactMethod.values:
             raise WorkflowError(_("Choose how the proposer was contacted."))
         participants = require_text(participants, _("Say who took part."))
+        notes = (notes or "").strip()
+        _check_length(Contact, "participants", participants)
+        _check_length(Contact, "notes", notes, NOTE_MAX_CHARS)
         if contacted_on > timezone.localdate():
             raise WorkflowError(_("The contact date cannot be in the future."))
+        # No talk about a proposal can come before its session began (the same rule as ContactForm).
+        session = assignment.proposal.session
+        if contacted_on < session_start(session):
+            raise WorkflowError(
+                _("The contact date cannot be earlier than %(date)s, the start of %(session)s.")
+                % {"date": session_start(session).isoformat(), "session": session.name}
+            )
         contact = Contact.objects.create(
             assignment=assignment,
             contacted_on=contacted_on,
             method=method,
             participants=participants,
-            notes=(notes or "").strip(),
+            notes=notes,
             recorded_by=actor,
         )
         record_event(
@@ -480,6 +514,8 @@ def log_contact(
 
 REPLY_FIELDS = ("category", "letter_number", "body", "contact_person", "contact_phone", "commitment_date")
 SINGLE_LINE_FIELDS = {"letter_number", "contact_person", "contact_phone"}
+# Text fields without a max_length in the table, limited as on ReplyForm.
+REPLY_TEXT_LIMITS = {"body": LETTER_MAX_CHARS}
 
 
 def reply_values(reply: Reply) -> dict:
@@ -528,18 +564,25 @@ def _clean_reply_data(data: dict) -> dict:
                     cleaned[name] = dt.date.fromisoformat(str(value))
                 except ValueError as exc:
                     raise WorkflowError(_("Enter the commitment date as YYYY-MM-DD.")) from exc
+            if cleaned[name] is not None:
+                _check_commitment_date(cleaned[name])
         else:
             text = "" if value is None else str(value)
             if name in SINGLE_LINE_FIELDS:
                 text = text.strip()
-            field = Reply._meta.get_field(name)
-            if field.max_length and len(text) > field.max_length:
-                raise WorkflowError(
-                    _("%(field)s is too long: at most %(max)d characters.")
-                    % {"field": field.verbose_name, "max": field.max_length}
-                )
+            _check_length(Reply, name, text, REPLY_TEXT_LIMITS.get(name))
             cleaned[name] = text
     return cleaned
+
+
+def _check_commitment_date(day: dt.date) -> None:
+    """The same range as ReplyForm: after today, and within COMMITMENT_MAX_YEARS (a later one is a typo
+    whose follow-up would never fall due)."""
+    today = timezone.localdate()
+    if day <= today:
+        raise WorkflowError(_("The commitment date must be in the future."))
+    if day > add_months(today, 12 * COMMITMENT_MAX_YEARS):
+        raise WorkflowError(_("The commitment date must be within %(years)d years.") % {"years": COMMITMENT_MAX_YEARS})
 
 
 def _conflict(reply: Reply, base_version: int | None) -> ReplyConflict:

@@ -7,8 +7,6 @@ from the models' verbose names, so the admin and the forms use the same words.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,21 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Unit
 from responses.choices import ContactMethod
 from responses.deadlines import add_months
+from responses.limits import COMMITMENT_MAX_YEARS, LETTER_MAX_CHARS, NOTE_MAX_CHARS, OPINION_MAX_CHARS, session_start
 from responses.models import Contact, Reply, ReplyCategory, ReturnRequest
-
-# The longest texts the unit's forms take: ample for real letters and notes (the reference letter is
-# about 2,000 characters), small enough that pasted junk is refused beside the field.
-LETTER_MAX_CHARS = 20000
-OPINION_MAX_CHARS = 10000
-NOTE_MAX_CHARS = 4000
-# A commitment (category B) further ahead than this is a typo, not a plan: its follow-up would never fall due.
-COMMITMENT_MAX_YEARS = 5
-
-
-def session_start(session) -> dt.date:
-    """The first day anything can happen to a session's proposals: submissions opening, else 1 January
-    of its year. Dates before it (a year 0001, a 2003 typed for 2023) are typos."""
-    return session.opens_on or dt.date(session.year, 1, 1)
 
 
 def _label(model, name: str) -> str:

@@ -8,8 +8,10 @@ from unittest import mock
 
 from openpyxl import load_workbook
 
+from accounts.models import Unit
 from dashboard import lists, xlsx
 from proposals.choices import ProposalStatus
+from proposals.models import Category, Proposal
 from tests.base import make_proposal
 from tests.dashboard.helpers_dashboard import DashboardData
 
@@ -117,6 +119,28 @@ class ProposalExportTests(ExportTestCase):
                 self.assertEqual(cells[text].data_type, "s")
                 self.assertTrue(cells[text].quotePrefix)
         self.assertFalse(cells["关于福田区构建具有竞争力的现代化产业体系的建议"].quotePrefix)
+
+    def test_characters_a_spreadsheet_cannot_hold_are_dropped_not_a_broken_download(self):
+        # Pasted from other documents: control characters, and U+FFFE/U+FFFF that openpyxl lets through
+        # but lxml refuses halfway through the stream.
+        Proposal.objects.filter(pk=self.p3.pk).update(title="关于\x01推动\x1b福田\ufffe时尚产业发展\uffff的建议")
+        Proposal.objects.filter(pk=self.p6.pk).update(title='\x01=HYPERLINK("http://evil.example")')
+        Unit.objects.filter(pk=self.unit.pk).update(name="深圳市福田区\x07工业和信息化局\ufffe")
+        Category.objects.filter(pk=self.category.pk).update(name="经济\x0b建设")
+        rows = {row[0]: row for row in self.values(self.download(self.committee, PROPOSALS, status="assigned"))}
+        self.assertEqual(rows["2023001"][2], "关于推动福田时尚产业发展的建议")
+        self.assertEqual(rows["2023001"][4], "经济建设")
+        self.assertEqual(rows["2023001"][9], "深圳市福田区工业和信息化局、深圳市福田区教育局")
+        sheet = self.download(self.committee, ASSIGNMENTS, unit=self.unit.pk)
+        cells = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+        self.assertEqual(
+            (cells["2023001"][2].value, cells["2023001"][3].value),
+            ("关于推动福田时尚产业发展的建议", "深圳市福田区工业和信息化局"),
+        )
+        # Still text, never a formula, once the control character in front of it is gone.
+        self.assertEqual(cells["2023004"][2].value, '=HYPERLINK("http://evil.example")')
+        self.assertEqual(cells["2023004"][2].data_type, "s")
+        self.assertTrue(cells["2023004"][2].quotePrefix)
 
     def test_bad_filters_get_the_list_page_with_the_message(self):
         self.client.force_login(self.committee)

@@ -592,10 +592,13 @@ class SignOffAndSendTests(HandlingTestCase):
         reply = self.draft(row, category=self.reply_categories["B"])
         with self.assertRaises(WorkflowError):
             submit_reply(reply, actor=self.handler)
-        save_reply_draft(row, actor=self.handler, data={"commitment_date": TODAY}, base_version=1)
+        with self.assertRaises(WorkflowError):  # refused as soon as it is saved
+            save_reply_draft(row, actor=self.handler, data={"commitment_date": TODAY}, base_version=1)
+        # A draft whose commitment date passed while it waited is refused at submission.
+        Reply.objects.filter(pk=reply.pk).update(commitment_date=TODAY)
         with self.assertRaises(WorkflowError):
             submit_reply(reply, actor=self.handler)
-        save_reply_draft(row, actor=self.handler, data={"commitment_date": dt.date(2023, 12, 31)}, base_version=2)
+        save_reply_draft(row, actor=self.handler, data={"commitment_date": dt.date(2023, 12, 31)}, base_version=1)
         self.assertEqual(submit_reply(reply, actor=self.handler).reply.status, ReplyStatus.AWAITING_SIGNOFF)
 
     def test_submitting_without_any_contact_flags_the_reply_and_asks_the_leader_to_sign(self):
