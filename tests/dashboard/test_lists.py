@@ -278,3 +278,22 @@ class SharedFormTests(ListTestCase):
         )
         self.assertFalse(lean.is_valid())
         self.assertIn("accepted", lean.errors)
+
+
+class OutOfRangeIdTests(ListTestCase):
+    BIG = 99999999999999999999  # more than any integer column holds
+
+    def test_an_id_no_column_can_hold_is_refused_beside_its_filter(self):
+        self.client.force_login(self.committee)
+        for url in (PROPOSALS, ASSIGNMENTS, f"{PROPOSALS}export.xlsx", f"{ASSIGNMENTS}export.xlsx"):
+            for name in ("unit", "session", "category"):
+                with self.subTest(url=url, filter=name):
+                    response = self.client.get(url, {name: str(self.BIG)})
+                    self.assertEqual(response.status_code, 400)
+                    self.assertTrue(response.context["filter_errors"])
+
+    def test_in_lookups_leave_out_numbers_no_integer_column_holds(self):
+        from accounts.models import Unit
+
+        self.assertEqual(list(Unit.objects.filter(pk__in=[self.BIG, self.unit.pk])), [self.unit])
+        self.assertFalse(Unit.objects.filter(pk__in=[self.BIG, -self.BIG]).exists())

@@ -48,6 +48,10 @@ class BadProposalInputTests(InEnglish, PersonaTestCase):
         self.assert_refused(self.client.post(NEW, draft_post(kind="secret")), "kind")
         self.assert_refused(self.client.post(NEW, draft_post(category="not-a-number")), "category")
         self.assert_refused(self.client.post(NEW, draft_post(suggested_units=["999999"])), "suggested_units")
+        # Larger than any id column holds (SQLite used to raise OverflowError here: a 500).
+        big = "99999999999999999999"
+        self.assert_refused(self.client.post(NEW, draft_post(suggested_units=[big])), "suggested_units")
+        self.assert_refused(self.client.post(NEW, draft_post(category=big)), "category")
 
     def test_refusing_publication_without_a_reason_is_refused(self):
         self.assert_refused(self.client.post(NEW, draft_post(publication_consent="no")), "publication_refusal_reason")
