@@ -40,7 +40,8 @@ class Control:
     def checkboxes(self) -> SafeString:
         """The drop-down's checkboxes as HTML (a unit list is sixty of them: cheaper built here)."""
         name = escape(self.name)
-        return mark_safe(  # nosec B308 B703 - every value and label escaped below (tests/dashboard/test_escaping.py)
+        # Every value and label is escaped below (tests/dashboard/test_escaping.py).
+        return mark_safe(  # nosec B308, B703
             "".join(
                 f'<label class="check"><input type="checkbox" name="{name}" value="{escape(value)}"'
                 f"{' checked' if checked else ''}> <span>{escape(text)}</span></label>"
@@ -83,7 +84,7 @@ class Control:
             )
         errors = "".join(f'<p class="field-errors">{escape(e)}</p>' for e in self.errors)
         # Names, labels, values and messages are escaped above; the rest is our own markup.
-        return mark_safe(f'<div class="{classes}" data-filter="{name}">{body}{errors}</div>')  # nosec B308 B703
+        return mark_safe(f'<div class="{classes}" data-filter="{name}">{body}{errors}</div>')  # nosec B308, B703
 
     @property
     def active(self) -> bool:

@@ -168,7 +168,7 @@ def _row_subqueries() -> dict[str, RawSQL]:
             "ORDER BY CASE a.role WHEN %s THEN 0 WHEN %s THEN 1 ELSE 2 END, a.id LIMIT 1",
             (returned, AssignmentRole.LEAD.value, AssignmentRole.SEPARATE.value),
         ),
-        "unit_count": RawSQL(f"SELECT COUNT(*) {current}", (returned,)),  # nosec B608 B611
+        "unit_count": RawSQL(f"SELECT COUNT(*) {current}", (returned,)),  # nosec B608, B611
     }
 
 

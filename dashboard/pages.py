@@ -372,7 +372,7 @@ def unit_table_rows(rows: list[dict]) -> SafeString:
     thousand template variables, several times the cost of the rest of the page.
     Names are escaped; numbers and URLs are ours.
     """
-    return mark_safe("".join(_unit_tr(row) for row in rows))  # nosec B308 B703 - see the docstring
+    return mark_safe("".join(_unit_tr(row) for row in rows))  # nosec B308, B703
 
 
 def _link(url: str, value) -> str:

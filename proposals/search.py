@@ -232,7 +232,7 @@ def highlight(text: str, query: str, *, width: int = 80) -> SafeString:
     words = sorted({w for w in query_words(query)}, key=len, reverse=True)
     text = text or ""
     if not words:
-        return mark_safe(escape(text[:width]))  # noqa: S308 # nosec B308 B703 - escaped just now
+        return mark_safe(escape(text[:width]))  # noqa: S308 # nosec B308, B703
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     first = pattern.search(text)
     start = max(0, (first.start() if first else 0) - width // 3)
@@ -245,4 +245,4 @@ def highlight(text: str, query: str, *, width: int = 80) -> SafeString:
     out.append(escape(snippet[last:]))
     prefix = "…" if start else ""
     suffix = "…" if start + width < len(text) else ""
-    return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 # nosec B308 B703 - every piece escaped above
+    return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 # nosec B308, B703
