@@ -176,6 +176,8 @@ class Assignment(models.Model):
             # Used by the reminder scan and the unit's worklist: open rows by due date.
             models.Index(fields=["status", "reply_due"], name="assignment_status_due"),
             models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+            # A unit's own list, newest first (keyset pages): one index range at any depth.
+            models.Index(fields=["unit", "id"], name="assignment_unit_id"),
             # Partial indexes for the reminder scan: only rows that can still be due.
             models.Index(
                 fields=["opinion_due"],
