@@ -53,7 +53,7 @@ from responses.choices import (
 from responses.deadlines import WorkCalendar, add_months, assignment_deadlines, feedback_window_ends
 
 # The limits of the unit's forms, enforced here too: the admin's add pages (a contact) call these services
-# with only the model's own checks in front of them. One definition, in the forms module, for both.
+# with only the model's own checks in front of them. One definition (responses/limits.py) for both.
 from responses.limits import COMMITMENT_MAX_YEARS, LETTER_MAX_CHARS, NOTE_MAX_CHARS, session_start
 from responses.models import (
     Assignment,
