@@ -13,7 +13,42 @@ from html import escape  # the standard library's: cheaper per call than Django'
 
 import django_filters
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+# Translated words and filter labels, per language and FilterSet class: they are the same on every
+# page, and each translation lookup goes through a thread-local (a hundred of them made a page slower).
+_words: dict[str, dict[str, str]] = {}
+_parts: dict[tuple[str, type], dict[str, tuple[str, list[tuple[str, str]]]]] = {}
+
+
+def words() -> dict[str, str]:
+    language = get_language()
+    found = _words.get(language)
+    if found is None:
+        found = {
+            "any": _("Any"),
+            "yes": _("Yes"),
+            "no": _("No"),
+            "from": _("from"),
+            "to": _("to"),
+            "more": _("%(first)s and %(count)d more"),
+        }
+        _words[language] = found
+    return found
+
+
+def filter_parts(filterset_class: type) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Each filter's label and fixed choices (value, label), translated, for the current language."""
+    key = (get_language(), filterset_class)
+    found = _parts.get(key)
+    if found is None:
+        found = {
+            name: (str(flt.label or name), [(str(v), str(lbl)) for v, lbl in flt.extra.get("choices", [])])
+            for name, flt in filterset_class.base_filters.items()
+        }
+        _parts[key] = found
+    return found
 
 
 @dataclass
@@ -26,15 +61,16 @@ class Control:
     after: str = ""
     before: str = ""
     errors: list[str] = field(default_factory=list)
+    words: dict[str, str] = field(default_factory=words)
 
     @property
     def summary(self) -> str:
         chosen = [label for _value, label, checked in self.options if checked]
         if not chosen:
-            return _("Any")
+            return self.words["any"]
         if len(chosen) == 1:
             return chosen[0]
-        return _("%(first)s and %(count)d more") % {"first": chosen[0], "count": len(chosen) - 1}
+        return self.words["more"] % {"first": chosen[0], "count": len(chosen) - 1}
 
     @property
     def checkboxes(self) -> SafeString:
@@ -63,11 +99,11 @@ class Control:
         elif self.kind == "flag":
             options = "".join(
                 f'<option value="{value}"{" selected" if self.value == value else ""}>{escape(text)}</option>'
-                for value, text in (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
+                for value, text in (("", self.words["any"]), ("true", self.words["yes"]), ("false", self.words["no"]))
             )
             body = f'<label for="f-{name}">{label}</label><select id="f-{name}" name="{name}">{options}</select>'
         elif self.kind == "range":
-            start, end = escape(f"{self.label} {_('from')}"), escape(f"{self.label} {_('to')}")
+            start, end = escape(f"{self.label} {self.words['from']}"), escape(f"{self.label} {self.words['to']}")
             body = (
                 f'<span class="control-label" id="l-{name}">{label}</span>'
                 f'<span class="range" role="group" aria-labelledby="l-{name}">'
@@ -95,10 +131,12 @@ def controls(filterset, names: list[str], choices: dict[str, list[tuple[str, str
     """The controls for ``names``; model choices come from ``choices`` (fetched once by the view)."""
     data = filterset.data
     errors = filterset.errors if filterset.is_bound else {}
+    parts = filter_parts(type(filterset))
+    said = words()
     result = []
     for name in names:
         flt = filterset.filters[name]
-        label = str(flt.label or name)
+        label, fixed_choices = parts[name]
         control_errors = [str(e) for e in errors.get(name, [])]
         if isinstance(flt, django_filters.DateFromToRangeFilter):
             control_errors += [str(e) for key in (f"{name}_after", f"{name}_before") for e in errors.get(key, [])]
@@ -110,13 +148,14 @@ def controls(filterset, names: list[str], choices: dict[str, list[tuple[str, str
                     after=data.get(f"{name}_after", ""),
                     before=data.get(f"{name}_before", ""),
                     errors=control_errors,
+                    words=said,
                 )
             )
         elif isinstance(flt, django_filters.BooleanFilter):
-            result.append(Control(name, label, "flag", value=data.get(name, ""), errors=control_errors))
+            result.append(Control(name, label, "flag", value=data.get(name, ""), errors=control_errors, words=said))
         elif isinstance(flt, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter):
             selected = set(data.getlist(name)) if hasattr(data, "getlist") else set()
-            options = choices.get(name) or [(str(v), str(lbl)) for v, lbl in flt.extra.get("choices", [])]
+            options = choices.get(name) or fixed_choices
             result.append(
                 Control(
                     name,
@@ -124,8 +163,9 @@ def controls(filterset, names: list[str], choices: dict[str, list[tuple[str, str
                     "multi",
                     options=[(value, text, value in selected) for value, text in options],
                     errors=control_errors,
+                    words=said,
                 )
             )
         else:
-            result.append(Control(name, label, "text", value=data.get(name, ""), errors=control_errors))
+            result.append(Control(name, label, "text", value=data.get(name, ""), errors=control_errors, words=said))
     return result

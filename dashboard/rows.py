@@ -14,15 +14,23 @@ from html import escape  # the standard library's: Django's wraps it in lazy-str
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from proposals.choices import ProposalStatus
 from responses.choices import AssignmentRole, AssignmentStatus
 
+_kept_labels: dict[tuple[str, type], dict[str, str]] = {}
+
 
 def _labels(choices) -> dict[str, str]:
-    """Escaped labels of a choices class, translated once per page instead of once per row."""
-    return {value: escape(str(label)) for value, label in choices.choices}
+    """Escaped labels of a choices class, translated once per language and process, not once per row."""
+    key = (get_language(), choices)
+    found = _kept_labels.get(key)
+    if found is None:
+        found = {value: escape(str(label)) for value, label in choices.choices}
+        _kept_labels[key] = found
+    return found
 
 
 def _date(value) -> str:

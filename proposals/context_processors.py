@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 
 # Which main-navigation entry a page belongs to, by URL name.
@@ -20,6 +21,34 @@ NAV_SECTIONS = {
 NAV_NAMESPACES = {"public": "public", "dashboard": "dashboard", "letters": "home"}
 
 
+# The links of every page's header, footer and dashboard tabs, by the names the templates use.
+SITE_URLS = {
+    "home": "portal:home",
+    "public": "public:index",
+    "login": "login",
+    "logout": "logout",
+    "new_proposal": "portal:proposal_create",
+    "notifications": "portal:notifications",
+    "dashboard": "dashboard:index",
+    "dashboard_proposals": "dashboard:proposals",
+    "dashboard_assignments": "dashboard:assignments",
+    "admin": "admin:index",
+    "password_change": "password_change",
+    "set_language": "set_language",
+}
+_site_urls: dict[str, dict[str, str]] = {}
+
+
+def site_urls() -> dict[str, str]:
+    """``SITE_URLS`` reversed once per process (and script prefix), not a dozen times per page."""
+    prefix = get_script_prefix()
+    found = _site_urls.get(prefix)
+    if found is None:
+        found = {key: reverse(name) for key, name in SITE_URLS.items()}
+        _site_urls[prefix] = found
+    return found
+
+
 def nav_section(view_name: str) -> str:
     if view_name in NAV_SECTIONS:
         return NAV_SECTIONS[view_name]
@@ -35,7 +64,7 @@ def portal(request) -> dict:
     is then read again, lazily, only if the page shows it. Anonymous visitors get no count at all.
     """
     match = getattr(request, "resolver_match", None)
-    context = {"nav_section": nav_section(match.view_name) if match else ""}
+    context = {"nav_section": nav_section(match.view_name) if match else "", "urls": site_urls()}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context
