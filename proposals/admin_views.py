@@ -411,7 +411,9 @@ class KeyForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=gettext_lazy("Supervision note"), max_length=4000, widget=textarea(4))
+    body = forms.CharField(
+        label=gettext_lazy("Supervision note"), max_length=services.SUPERVISION_NOTE_MAX_CHARS, widget=textarea(4)
+    )
 
 
 # The review queue ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from proposals.errors import WorkflowError
 from proposals.models import Event, Proposal, Proposer, Session, SupervisionNote
 from proposals.notifications import notify, site_language
 
-# The longest supervision note, as on the supervision page's NoteForm (proposals/admin_views.py): the admin's
+# The longest supervision note (the supervision page's NoteForm in proposals/admin_views.py uses it too): the admin's
 # add page for notes calls add_supervision_note with no length rule of its own (the column is a TextField).
 SUPERVISION_NOTE_MAX_CHARS = 4000
 
