@@ -84,8 +84,8 @@ NAMED_IN_MESSAGE = 10
 
 
 def is_key_value(field: models.Field, value) -> bool:
-    """Whether ``value`` can be a value of the key ``field`` at all: a number, within the column's range
-    (SQLite raises OverflowError for a larger one in an ``__in`` lookup, where an equality finds nothing)."""
+    """Whether ``value`` can be a value of the key ``field`` at all: a number within the column's range.
+    Anything else is named to the user as forged rather than as a row that is gone."""
     if value in (None, ""):
         return False
     try:

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import UNIT_ROLES, Role
-from proposals.choices import ProposalStatus
+from proposals.choices import SUBMITTED_STATUSES, ProposalStatus
 from proposals.models import Proposal
 from responses.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, ReplyStatus, RequestStatus
 from responses.models import Assignment, ExtensionRequest, Reply, ReturnRequest
@@ -109,9 +109,8 @@ def status_tiles(user) -> list[Tile]:
     """Proposals by status; no drafts: staff see a proposal once it has been submitted."""
     counts = dict(Proposal.objects.visible_to(user).order_by().values_list("status").annotate(n=Count("pk")))
     return [
-        Tile(f"status_{value}", label, counts.get(value, 0), _changelist(Proposal, status__exact=value))
-        for value, label in ProposalStatus.choices
-        if value != ProposalStatus.DRAFT
+        Tile(f"status_{status}", status.label, counts.get(status, 0), _changelist(Proposal, status__exact=status))
+        for status in SUBMITTED_STATUSES
     ]
 
 

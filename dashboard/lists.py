@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, NullIf
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -58,16 +57,6 @@ ASSIGNMENT_MORE_FILTERS = [
     "assigned",
     "replied",
 ]
-
-
-def _lead_name():
-    """The lead proposer's name as a subquery: no extra query per row."""
-    return Subquery(
-        Proposer.objects.filter(proposal=OuterRef("pk"), role=ProposerRole.LEAD)
-        .annotate(name=Coalesce(NullIf(F("user__full_name"), Value("")), F("user__username")))
-        .order_by()
-        .values("name")[:1]
-    )
 
 
 def _choices(request, *names: str) -> dict[str, list[tuple[str, str]]]:
@@ -177,7 +166,7 @@ def _proposals(request, *, export: bool = False) -> ProposalFilterSet:
     base = Proposal.objects.visible_to(request.user)
     if export:
         base = (
-            base.annotate(lead_name=_lead_name())
+            base.annotate(lead_name=_row_subqueries()["lead_name"])
             .select_related("session", "category", "supervisor")
             .defer(*_long_text_fields())
         )

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from dashboard.stats import Figures, UnitFigures
-from proposals.choices import PROPOSAL_STATUS_COLOURS, ProposalStatus
+from proposals.choices import PROPOSAL_STATUS_COLOURS, SUBMITTED_STATUSES, ProposalStatus
 from responses.choices import AssignmentRole, AssignmentStatus, Satisfaction
 
 HANDLING = [ProposalStatus.ACCEPTED, ProposalStatus.ASSIGNED]
@@ -84,8 +84,7 @@ def status_cards(figures: Figures, links: Links) -> list[dict]:
             "count": counts.get(status.value, 0),
             "url": links.proposals(status=status.value),
         }
-        for status in ProposalStatus
-        if status != ProposalStatus.DRAFT  # drafts are their members' own until submitted
+        for status in SUBMITTED_STATUSES
     ]
 
 

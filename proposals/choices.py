@@ -39,6 +39,9 @@ PROPOSAL_TRANSITIONS: dict[str, set[str]] = {
     ProposalStatus.WITHDRAWN: set(),
 }
 
+# The statuses staff count and list: a draft is its proposers' own until submitted (Proposal.objects.submitted()).
+SUBMITTED_STATUSES = [status for status in ProposalStatus if status != ProposalStatus.DRAFT]
+
 # Badge colours for lists and timelines, one map for the whole site.
 PROPOSAL_STATUS_COLOURS = {
     ProposalStatus.DRAFT: "grey",

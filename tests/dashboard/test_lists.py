@@ -297,3 +297,16 @@ class OutOfRangeIdTests(ListTestCase):
 
         self.assertEqual(list(Unit.objects.filter(pk__in=[self.BIG, self.unit.pk])), [self.unit])
         self.assertFalse(Unit.objects.filter(pk__in=[self.BIG, -self.BIG]).exists())
+
+
+class FilterBarLanguageTests(ListTestCase):
+    """The filter bar's labels and choices are translated once per language (dashboard.filter_ui)."""
+
+    def test_each_language_gets_its_own_labels(self):
+        self.client.force_login(self.committee)
+        for language, label, choice in (("zh-hans", "会议", "办理中"), ("en", "Session", "Being handled")):
+            with self.subTest(language=language):
+                self.client.cookies["django_language"] = language
+                page = self.client.get(PROPOSALS).content.decode()
+                self.assertIn(f">{label}<", page)
+                self.assertIn(f"<span>{choice}</span>", page)

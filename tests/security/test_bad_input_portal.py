@@ -37,6 +37,18 @@ SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 WRITTEN = (Proposal, Proposer, Attachment, Event, Notification)
 
 
+def stored_attachment(proposal, user, stored: str, shown: str) -> Attachment:
+    """An attachment row of a small PDF (the file itself is never read by these tests)."""
+    return Attachment.objects.create(
+        proposal=proposal,
+        file=f"attachments/{stored}",
+        original_name=shown,
+        content_type="application/pdf",
+        size=100,
+        uploaded_by=user,
+    )
+
+
 def rows(models) -> dict:
     """Every row of ``models`` with every field: equal before and after means nothing was written."""
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
@@ -88,14 +100,7 @@ class DraftEditTests(PortalTestCase):
         super().setUpTestData()
         cls.draft = make_proposal(cls.chencheng, cls.session, title="关于加强福田区社区体育设施建设的建议")
         cls.other = make_proposal(cls.wangfang, cls.session, title="关于王芳草稿的建议")
-        cls.theirs = Attachment.objects.create(
-            proposal=cls.other,
-            file="attachments/theirs.pdf",
-            original_name="王芳的附件.pdf",
-            content_type="application/pdf",
-            size=100,
-            uploaded_by=cls.wangfang,
-        )
+        cls.theirs = stored_attachment(cls.other, cls.wangfang, "theirs.pdf", "王芳的附件.pdf")
 
     def edit(self, **overrides):
         return self.client.post(reverse("portal:proposal_edit", args=[self.draft.pk]), draft_post(**overrides))
@@ -170,23 +175,9 @@ class AttachmentTests(PortalTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.draft = make_proposal(cls.chencheng, cls.session)
-        cls.mine = Attachment.objects.create(
-            proposal=cls.draft,
-            file="attachments/mine.pdf",
-            original_name="调研报告.pdf",
-            content_type="application/pdf",
-            size=100,
-            uploaded_by=cls.chencheng,
-        )
+        cls.mine = stored_attachment(cls.draft, cls.chencheng, "mine.pdf", "调研报告.pdf")
         cls.other = make_proposal(cls.wangfang, cls.session, title="关于王芳草稿的建议")
-        cls.theirs = Attachment.objects.create(
-            proposal=cls.other,
-            file="attachments/theirs.pdf",
-            original_name="王芳的附件.pdf",
-            content_type="application/pdf",
-            size=100,
-            uploaded_by=cls.wangfang,
-        )
+        cls.theirs = stored_attachment(cls.other, cls.wangfang, "theirs.pdf", "王芳的附件.pdf")
 
     def add(self, proposal=None, **files):
         return self.client.post(reverse("portal:attachment_add", args=[(proposal or self.draft).pk]), files)
