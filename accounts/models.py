@@ -90,7 +90,12 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.full_name or self.get_full_name() or self.username
+        return self.name_from(self.full_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_from(full_name: str, first_name: str, last_name: str, username: str) -> str:
+        """The name shown for a user, from its parts (for rows read as values, not as users)."""
+        return full_name or f"{first_name} {last_name}".strip() or username
 
     def get_short_name(self) -> str:
         return self.display_name

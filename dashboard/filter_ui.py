@@ -1,9 +1,10 @@
 """The filter bar of the dashboard's lists, drawn from the shared FilterSets.
 
 Django's select widgets render each option through a template, which costs
-more than the whole list query at these page budgets; the controls are built
-here as HTML instead (checkbox drop-downs for choices, a yes/no select for
-flags, two dates for ranges, a search box), every value escaped.
+more than the whole list query at these page budgets; the controls and the bar
+around them are built here as HTML instead (checkbox drop-downs for choices, a
+yes/no select for flags, two dates for ranges, a search box, the buttons), every
+value escaped.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def words() -> dict[str, str]:
             "from": _("from"),
             "to": _("to"),
             "more": _("%(first)s and %(count)d more"),
+            "invalid": _("Some filters are not valid; correct the fields marked below."),
+            "more_filters": _("More filters"),
+            "filter": _("Filter"),
+            "clear": _("Clear"),
+            "export": _("Export to Excel"),
         }
         _words[language] = found
     return found
@@ -177,3 +183,27 @@ def controls(filterset, names: list[str], choices: dict[str, list[tuple[str, str
         else:
             result.append(Control(name, label, "text", value=data.get(name, ""), errors=control_errors, words=said))
     return result
+
+
+def bar(
+    controls: list[Control], more_controls: list[Control], *, invalid: bool, path: str, export_url: str
+) -> SafeString:
+    """The whole filter form: the main controls, the folded "more filters", and the buttons.
+
+    ``export_url`` already carries the filters (``dashboard.keyset.KeysetPage.base_query``).
+    """
+    said = words()
+    errors = f'<div class="form-errors" role="alert"><p>{escape(said["invalid"])}</p></div>' if invalid else ""
+    opened = " open" if any(c.active or c.errors for c in more_controls) else ""
+    # Labels and URLs are escaped here; the controls escape their own values (Control.html).
+    return mark_safe(  # nosec B308, B703
+        f'<form method="get" class="card dash-filters" id="filters" role="search">{errors}'
+        f'<div class="filter-row">{"".join(c.html for c in controls)}</div>'
+        f'<details class="more-filters"{opened}><summary>{escape(said["more_filters"])}</summary>'
+        f'<div class="filter-row">{"".join(c.html for c in more_controls)}</div></details>'
+        '<div class="filter-actions">'
+        f'<button type="submit" class="button button-primary">{escape(said["filter"])}</button>'
+        f'<a class="button button-quiet" href="{escape(path)}">{escape(said["clear"])}</a>'
+        f'<a class="button" id="export-link" href="{escape(export_url)}" download>{escape(said["export"])}</a>'
+        "</div></form>"
+    )

@@ -11,8 +11,13 @@ from __future__ import annotations
 from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
+from accounts.models import User
 from dashboard import reference, summary  # noqa: F401 - reference connects its own receivers
+from dashboard.models import ProposalFacts
+from proposals.choices import ProposerRole
 from proposals.models import Event, Proposal
+
+NAME_FIELDS = {"full_name", "first_name", "last_name", "username"}
 
 
 @receiver(post_save, sender=Event, dispatch_uid="dashboard_event_saved")
@@ -24,6 +29,20 @@ def event_saved(sender, instance: Event, created: bool, raw: bool = False, **kwa
 @receiver(pre_delete, sender=Proposal, dispatch_uid="dashboard_proposal_deleted")
 def proposal_deleted(sender, instance: Proposal, **kwargs) -> None:
     summary.forget(instance.pk)
+
+
+@receiver(post_save, sender=User, dispatch_uid="dashboard_user_saved")
+def user_saved(sender, instance: User, created: bool, raw: bool = False, update_fields=None, **kwargs) -> None:
+    """A renamed member's new name on the lists of the proposals they lead (kept on the facts rows).
+
+    Renaming writes no event; signing in saves only ``last_login`` and is skipped.
+    """
+    if created or raw or (update_fields is not None and not NAME_FIELDS & set(update_fields)):
+        return
+    name = instance.display_name
+    ProposalFacts.objects.filter(
+        proposal__proposers__user=instance, proposal__proposers__role=ProposerRole.LEAD
+    ).exclude(lead_name=name).update(lead_name=name)
 
 
 # Installations that had proposals before the dashboard's tables existed start with

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language_info
 
 # Which main-navigation entry a page belongs to, by URL name.
 NAV_SECTIONS = {
@@ -49,6 +51,16 @@ def site_urls() -> dict[str, str]:
     return found
 
 
+_site_languages: list[tuple[str, str]] = []
+
+
+def site_languages() -> list[tuple[str, str]]:
+    """The footer's language buttons: each language's code and its name in itself (中文, English), once per process."""
+    if not _site_languages:
+        _site_languages.extend((code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES)
+    return _site_languages
+
+
 def nav_section(view_name: str) -> str:
     if view_name in NAV_SECTIONS:
         return NAV_SECTIONS[view_name]
@@ -64,7 +76,11 @@ def portal(request) -> dict:
     is then read again, lazily, only if the page shows it. Anonymous visitors get no count at all.
     """
     match = getattr(request, "resolver_match", None)
-    context = {"nav_section": nav_section(match.view_name) if match else "", "urls": site_urls()}
+    context = {
+        "nav_section": nav_section(match.view_name) if match else "",
+        "urls": site_urls(),
+        "site_languages": site_languages(),
+    }
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context

@@ -91,6 +91,27 @@ class SummaryTestCase(PersonaTestCase):
                     stats.from_live_tables(user, session_id=session_id).comparable(),
                     f"{user.username}, session {session_id}",
                 )
+        self.assert_list_columns_current()
+
+    def assert_list_columns_current(self) -> None:
+        """The lists' columns kept on the facts rows equal what the live rows say (read here through the ORM)."""
+        order = {LEAD: 0, SEPARATE: 1}
+        for facts in ProposalFacts.objects.all():
+            proposal = Proposal.objects.get(pk=facts.proposal_id)
+            lead = proposal.proposers.filter(role=ProposerRole.LEAD).order_by("pk").first()
+            current = sorted(
+                (
+                    a
+                    for a in proposal.assignments.all()
+                    if a.round == proposal.handling_round and a.status != AssignmentStatus.RETURNED
+                ),
+                key=lambda a: (order.get(a.role, 2), a.pk),
+            )
+            self.assertEqual(
+                (facts.lead_name, facts.first_unit_id, facts.unit_count),
+                (lead.user.display_name if lead else "", current[0].unit_id if current else None, len(current)),
+                f"list columns of proposal {proposal.pk}",
+            )
 
     def draft(self, title: str = "关于福田区构建具有竞争力的现代化产业体系的建议") -> Proposal:
         proposal = make_proposal(self.chencheng, self.session, title=title, category=self.category)
@@ -276,6 +297,38 @@ class MaintenanceTests(SummaryTestCase):
         before = summary.stored_totals()
         self.assertEqual(summary.rebuild(), 1)
         self.assertEqual(summary.stored_totals(), before)
+        self.assertEqual(ProposalFacts.objects.get(pk=proposal.pk).first_unit_id, self.unit.pk)
+        self.assert_list_columns_current()
+
+    def test_the_migration_fills_the_list_columns_as_the_refresh_does(self):
+        import importlib
+
+        from django.db import connection
+
+        proposal = self.draft()
+        self.step(submit_proposal, proposal, actor=self.chencheng)
+        self.step(accept_proposal, proposal, actor=self.committee)
+        units_roles = [(self.other_unit, COHANDLING), (self.unit, LEAD), (self.third_unit, COHANDLING)]
+        self.step(assign_proposal, proposal, actor=self.committee, units_roles=units_roles)
+        kept = ProposalFacts.objects.values_list("lead_name", "first_unit_id", "unit_count").get(pk=proposal.pk)
+        self.assertEqual(kept, ("陈澄", self.unit.pk, 3))
+        ProposalFacts.objects.update(lead_name="", first_unit_id=None, unit_count=0)
+        migration = importlib.import_module("dashboard.migrations.0002_list_columns")
+        with connection.cursor() as cursor:
+            cursor.execute(migration.FILL)
+        filled = ProposalFacts.objects.values_list("lead_name", "first_unit_id", "unit_count").get(pk=proposal.pk)
+        self.assertEqual(filled, kept)
+
+    def test_a_renamed_lead_proposer_shows_under_the_new_name(self):
+        proposal = self.draft()
+        self.step(submit_proposal, proposal, actor=self.chencheng)
+        self.chencheng.last_login = NOW
+        self.chencheng.save(update_fields=["last_login"])  # signing in changes no name
+        self.assertEqual(ProposalFacts.objects.get(pk=proposal.pk).lead_name, "陈澄")
+        self.chencheng.full_name = "陈澄澄"
+        self.chencheng.save()
+        self.assertEqual(ProposalFacts.objects.get(pk=proposal.pk).lead_name, "陈澄澄")
+        self.assert_list_columns_current()
 
     def test_the_command_checks_the_counters(self):
         from django.core.management import CommandError, call_command
