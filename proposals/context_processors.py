@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
@@ -51,14 +53,10 @@ def site_urls() -> dict[str, str]:
     return found
 
 
-_site_languages: list[tuple[str, str]] = []
-
-
-def site_languages() -> list[tuple[str, str]]:
-    """The footer's language buttons: each language's code and its name in itself (中文, English), once per process."""
-    if not _site_languages:
-        _site_languages.extend((code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES)
-    return _site_languages
+@functools.cache
+def site_languages() -> tuple[tuple[str, str], ...]:
+    """The footer's language buttons: each language's code and its name in itself (简体中文, English), once per process."""
+    return tuple((code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES)
 
 
 def nav_section(view_name: str) -> str:

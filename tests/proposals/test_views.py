@@ -536,6 +536,9 @@ class AccountPagesTests(PortalTestCase):
         self.assertRedirects(response, "/public/", fetch_redirect_response=False)
         page = self.client.get("/public/")
         self.assertContains(page, '<html lang="en">')
+        # Each language is offered in its own name; the current one is marked.
+        self.assertContains(page, 'value="zh-hans" class="lang-button" lang="zh-hans">简体中文</button>', html=False)
+        self.assertContains(page, 'class="lang-button is-current" lang="en" aria-current="true">English</button>')
 
 
 class SessionDisplayTests(PortalTestCase):
