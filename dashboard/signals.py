@@ -3,11 +3,15 @@
 Connected in ``DashboardConfig.ready``. The services are not touched: they
 already write one ``Event`` per step, after the step's changes and in the same
 transaction (DESIGN.md section 3), which is exactly when the proposal's facts
-are worth reading again.
+are worth reading again. Two changes write no event and are followed here too: a
+proposal edited in the admin (its log entry marks it) and a renamed user (the
+lists' lead proposer names).
 """
 
 from __future__ import annotations
 
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
@@ -24,6 +28,16 @@ NAME_FIELDS = {"full_name", "first_name", "last_name", "username"}
 def event_saved(sender, instance: Event, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
         summary.mark_changed(instance.proposal_id)
+
+
+@receiver(post_save, sender=LogEntry, dispatch_uid="dashboard_admin_logged")
+def admin_logged(sender, instance: LogEntry, created: bool, raw: bool = False, **kwargs) -> None:
+    """A proposal added or changed in the admin (its status, its proposers…) writes no workflow event,
+    only the admin's log entry, in the same transaction: its counters and list columns follow from that."""
+    if not created or raw or instance.action_flag not in (ADDITION, CHANGE) or not instance.object_id:
+        return
+    if instance.content_type_id == ContentType.objects.get_for_model(Proposal).pk:
+        summary.mark_changed(int(instance.object_id))
 
 
 @receiver(pre_delete, sender=Proposal, dispatch_uid="dashboard_proposal_deleted")

@@ -319,6 +319,20 @@ class MaintenanceTests(SummaryTestCase):
         filled = ProposalFacts.objects.values_list("lead_name", "first_unit_id", "unit_count").get(pk=proposal.pk)
         self.assertEqual(filled, kept)
 
+    def test_a_proposal_changed_in_the_admin_is_counted_again(self):
+        from django.contrib.admin.models import CHANGE, LogEntry
+
+        proposal = self.draft()
+        self.step(submit_proposal, proposal, actor=self.chencheng)
+        # The admin's proposer inline makes 王芳 the lead proposer and the form sets a status: no event.
+        Proposer.objects.filter(proposal=proposal).delete()
+        Proposer.objects.create(proposal=proposal, user=self.wangfang, role=ProposerRole.LEAD)
+        Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.ACCEPTED)
+        with self.captureOnCommitCallbacks(execute=True):
+            LogEntry.objects.log_actions(self.committee.pk, [proposal], CHANGE, single_object=True)
+        self.assertEqual(ProposalFacts.objects.get(pk=proposal.pk).lead_name, self.wangfang.display_name)
+        self.assert_current()
+
     def test_a_renamed_lead_proposer_shows_under_the_new_name(self):
         proposal = self.draft()
         self.step(submit_proposal, proposal, actor=self.chencheng)
