@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.db.models.functions import TruncDate
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -22,13 +22,12 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from dashboard import filter_ui, keyset, reference, xlsx
+from dashboard import filter_ui, keyset, reference, summary, xlsx
 from dashboard import rows as row_html
 from dashboard.access import staff_only
 from proposals.filters import ProposalFilterSet
 from proposals.models import Proposal
 from responses.choices import (
-    AssignmentRole,
     AssignmentStatus,
 )
 from responses.filters import AssignmentFilterSet
@@ -91,14 +90,6 @@ def _list_page(request, filterset, *, template: str, filters: list[str], more: l
 
 
 # Proposals ---------------------------------------------------------------------------------
-
-
-# Lead unit first, then separate units, then co-handling units.
-ROLE_ORDER = Case(
-    When(role=AssignmentRole.LEAD, then=Value(0)),
-    When(role=AssignmentRole.SEPARATE, then=Value(1)),
-    default=Value(2),
-)
 
 
 def _long_text_fields() -> list[str]:
@@ -249,17 +240,22 @@ def _invalid(request, filterset, list_view):
 
 
 def _units_of(proposal_ids: list[int]) -> dict[int, list[str]]:
-    """Each proposal's units of its current handling (returned ones left out): one query per export batch."""
-    units: dict[int, list[str]] = defaultdict(list)
+    """Each proposal's units of its current handling (returned ones left out), in the lists' order (the lead
+    unit, then separate units, then co-handling units: ``summary.UNIT_ORDER``): one query per export batch."""
+    units: dict[int, list[tuple[int, str]]] = defaultdict(list)
     rows = (
         Assignment.objects.filter(proposal_id__in=proposal_ids, round=F("proposal__handling_round"))
         .exclude(status=AssignmentStatus.RETURNED)
-        .order_by("proposal_id", ROLE_ORDER, "pk")
-        .values_list("proposal_id", "unit__name")
+        .order_by("proposal_id", "pk")
+        .values_list("proposal_id", "role", "unit__name")
     )
-    for proposal_id, name in rows:
-        units[proposal_id].append(name)
-    return units
+    for proposal_id, role, name in rows:
+        units[proposal_id].append((summary.UNIT_ORDER.get(role, 2), name))
+    # A stable sort: within one place, units stay in the order they were assigned.
+    return {
+        proposal_id: [name for _place, name in sorted(found, key=lambda pair: pair[0])]
+        for proposal_id, found in units.items()
+    }
 
 
 def _decorate_export(rows: list) -> None:

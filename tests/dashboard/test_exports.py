@@ -88,6 +88,29 @@ class ProposalExportTests(ExportTestCase):
             ],
         )
 
+    def test_the_lead_unit_comes_first_and_the_list_names_it_too_whatever_order_units_were_assigned_in(self):
+        from dashboard import summary
+        from responses.choices import AssignmentRole, AssignmentStatus
+        from tests.dashboard.helpers_dashboard import assignment
+
+        proposal = make_proposal(
+            self.wangfang,
+            self.session,
+            title="关于优化园区交通的建议",
+            status=ProposalStatus.ASSIGNED,
+            number="2023009",
+        )
+        due = dt.date(2026, 5, 1)
+        handling = AssignmentStatus.HANDLING
+        assignment(proposal, self.other_unit, self.committee, role=AssignmentRole.COHANDLING, status=handling, due=due)
+        assignment(proposal, self.unit, self.committee, role=AssignmentRole.LEAD, status=handling, due=due)
+        summary.refresh([proposal.pk])
+        rows = {row[0]: row for row in self.values(self.download(self.committee, PROPOSALS, q="2023009"))}
+        self.assertEqual(rows["2023009"][9], "深圳市福田区工业和信息化局、深圳市福田区教育局")
+        self.client.force_login(self.committee)
+        page = self.client.get("/dashboard/proposals/", {"q": "2023009"}).content.decode()
+        self.assertIn('<td data-label="承办单位">区工信局 <span class="muted small">+1</span></td>', page)
+
     def test_every_row_over_several_batches_and_nothing_else(self):
         for i in range(11):
             make_proposal(self.wangfang, self.session, title=f"关于批量第{i}项的建议", status=ProposalStatus.SUBMITTED)
