@@ -32,7 +32,7 @@ def event_saved(sender, instance: Event, created: bool, raw: bool = False, **kwa
 
 @receiver(post_save, sender=LogEntry, dispatch_uid="dashboard_admin_logged")
 def admin_logged(sender, instance: LogEntry, created: bool, raw: bool = False, **kwargs) -> None:
-    """A proposal added or changed in the admin (its status, its proposers…) writes no workflow event,
+    """A proposal added or changed in the admin (its category, its proposers…) writes no workflow event,
     only the admin's log entry, in the same transaction: its counters and list columns follow from that."""
     if not created or raw or instance.action_flag not in (ADDITION, CHANGE) or not instance.object_id:
         return

@@ -18,7 +18,7 @@ from accounts.choices import Role
 from dashboard import stats, summary
 from dashboard.models import PendingRefresh, ProposalFacts, Stat
 from proposals.choices import ProposalStatus, ProposerRole, RejectionGround
-from proposals.models import Event, Proposal, Proposer
+from proposals.models import Category, Event, Proposal, Proposer
 from proposals.services import (
     accept_proposal,
     add_supervision_note,
@@ -324,10 +324,11 @@ class MaintenanceTests(SummaryTestCase):
 
         proposal = self.draft()
         self.step(submit_proposal, proposal, actor=self.chencheng)
-        # The admin's proposer inline makes 王芳 the lead proposer and the form sets a status: no event.
+        # The admin's proposer inline makes 王芳 the lead proposer and its form changes the category: no event.
         Proposer.objects.filter(proposal=proposal).delete()
         Proposer.objects.create(proposal=proposal, user=self.wangfang, role=ProposerRole.LEAD)
-        Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.ACCEPTED)
+        other = Category.objects.create(name="社会事业", order=2)
+        Proposal.objects.filter(pk=proposal.pk).update(category=other)
         with self.captureOnCommitCallbacks(execute=True):
             LogEntry.objects.log_actions(self.committee.pk, [proposal], CHANGE, single_object=True)
         self.assertEqual(ProposalFacts.objects.get(pk=proposal.pk).lead_name, self.wangfang.display_name)
