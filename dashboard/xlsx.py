@@ -22,7 +22,6 @@ them halfway through the stream, leaving a cut-off download.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -34,10 +33,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
+from responses.letters import xml_text
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# What XML 1.0 cannot hold: openpyxl's own ILLEGAL_CHARACTERS_RE misses U+FFFE, U+FFFF and surrogates,
-# which lxml then refuses (responses/letters.py XML_ILLEGAL does the same for the .docx letter).
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FLUSH_BYTES = 64 * 1024
 
 
@@ -86,8 +84,9 @@ class _StreamedExcelWriter(ExcelWriter):
 def safe_value(value):
     """A cell value that Excel will show as data, never run as a formula."""
     if isinstance(value, str):
-        # Dropped before the formula check, so "\x01=..." is caught as a formula too.
-        value = XML_ILLEGAL.sub("", value)
+        # Dropped before the formula check, so "\x01=..." is caught as a formula too (responses.letters.xml_text:
+        # openpyxl's own ILLEGAL_CHARACTERS_RE misses U+FFFE, U+FFFF and surrogates).
+        value = xml_text(value)
         if value.startswith(FORMULA_STARTS):
             return ("text", value)
     elif isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -114,7 +113,7 @@ def stream_xlsx(
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F3F4F6")
     header = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=XML_ILLEGAL.sub("", str(text)))
+        cell = WriteOnlyCell(sheet, value=xml_text(str(text)))
         cell.font, cell.fill, cell.alignment = bold, fill, Alignment(vertical="center")
         header.append(cell)
     sheet.append(header)

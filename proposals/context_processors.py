@@ -40,17 +40,17 @@ SITE_URLS = {
     "password_change": "password_change",
     "set_language": "set_language",
 }
-_site_urls: dict[str, dict[str, str]] = {}
 
 
 def site_urls() -> dict[str, str]:
     """``SITE_URLS`` reversed once per process (and script prefix), not a dozen times per page."""
-    prefix = get_script_prefix()
-    found = _site_urls.get(prefix)
-    if found is None:
-        found = {key: reverse(name) for key, name in SITE_URLS.items()}
-        _site_urls[prefix] = found
-    return found
+    return _site_urls_under(get_script_prefix())
+
+
+@functools.cache
+def _site_urls_under(prefix: str) -> dict[str, str]:
+    # ``prefix`` is the cache key: reverse() reads the same script prefix from the current thread.
+    return {key: reverse(name) for key, name in SITE_URLS.items()}
 
 
 @functools.cache

@@ -72,6 +72,16 @@ def require_text(value: str | None, message: str) -> str:
     return value
 
 
+def check_length(model: type[models.Model], name: str, text: str, limit: int | None = None) -> None:
+    """Refuse ``text`` longer than ``limit`` (default: the field's max_length), naming the field."""
+    field = model._meta.get_field(name)
+    limit = limit or field.max_length
+    if limit and len(text) > limit:
+        raise WorkflowError(
+            _("%(field)s is too long: at most %(max)d characters.") % {"field": field.verbose_name, "max": limit}
+        )
+
+
 def lock(model: type[models.Model], pk: int):
     """The row, locked until the transaction ends (``SELECT … FOR UPDATE``; a no-op on SQLite,
     where writers are serialised by the database lock)."""
@@ -482,11 +492,7 @@ def add_supervision_note(proposal: Proposal, *, actor: User, body: str) -> Super
         if not proposal.is_key:
             raise WorkflowError(_("Supervision notes are kept for key proposals only."))
         body = require_text(body, _("Write the supervision note."))
-        if len(body) > SUPERVISION_NOTE_MAX_CHARS:
-            raise WorkflowError(
-                _("%(field)s is too long: at most %(max)d characters.")
-                % {"field": SupervisionNote._meta.get_field("body").verbose_name, "max": SUPERVISION_NOTE_MAX_CHARS}
-            )
+        check_length(SupervisionNote, "body", body, SUPERVISION_NOTE_MAX_CHARS)
         row = SupervisionNote.objects.create(proposal=proposal, author=actor, body=body)
         record_event(proposal, actor, EventVerb.SUPERVISION_NOTE, obj=row, note=body)
     return row

@@ -191,12 +191,14 @@ BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
-# Characters XML 1.0 cannot hold. Typed or pasted into a title or a letter they are invisible in the
-# print view, but python-docx refuses them (the download would fail), so the .docx leaves them out.
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot hold (control characters, U+FFFE and U+FFFF, lone surrogates). Typed or
+# pasted into a title or a letter they are invisible in the print view, but python-docx and openpyxl (through
+# lxml) refuse them and the download fails, so the .docx and the Excel exports (dashboard/xlsx.py) leave them out.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(text: str) -> str:
+    """``text`` without the characters XML cannot hold."""
     return XML_ILLEGAL.sub("", text)
 
 

@@ -27,6 +27,7 @@ from proposals.errors import ReplyConflict, WorkflowError
 from proposals.models import Proposal
 from proposals.notifications import notify, site_language
 from proposals.services import (
+    check_length,
     check_move,
     close,
     feedback_complete,
@@ -81,16 +82,6 @@ def _require_unit_staff(actor: User, unit_id: int) -> None:
 def _require_unit_leader(actor: User, unit_id: int) -> None:
     if not (actor.role == Role.UNIT_LEADER and actor.unit_id == unit_id):
         raise PermissionDenied(_("Only the leader of the assigned unit may do this."))
-
-
-def _check_length(model: type[models.Model], name: str, text: str, limit: int | None = None) -> None:
-    """Refuse ``text`` longer than ``limit`` (default: the field's max_length), naming the field."""
-    field = model._meta.get_field(name)
-    limit = limit or field.max_length
-    if limit and len(text) > limit:
-        raise WorkflowError(
-            _("%(field)s is too long: at most %(max)d characters.") % {"field": field.verbose_name, "max": limit}
-        )
 
 
 def _unit_users(unit_ids: Iterable[int], roles: Iterable[str] = UNIT_ROLES) -> models.QuerySet[User]:
@@ -481,16 +472,17 @@ def log_contact(
             raise WorkflowError(_("Choose how the proposer was contacted."))
         participants = require_text(participants, _("Say who took part."))
         notes = (notes or "").strip()
-        _check_length(Contact, "participants", participants)
-        _check_length(Contact, "notes", notes, NOTE_MAX_CHARS)
+        check_length(Contact, "participants", participants)
+        check_length(Contact, "notes", notes, NOTE_MAX_CHARS)
         if contacted_on > timezone.localdate():
             raise WorkflowError(_("The contact date cannot be in the future."))
         # No talk about a proposal can come before its session began (the same rule as ContactForm).
         session = assignment.proposal.session
-        if contacted_on < session_start(session):
+        start = session_start(session)
+        if contacted_on < start:
             raise WorkflowError(
                 _("The contact date cannot be earlier than %(date)s, the start of %(session)s.")
-                % {"date": session_start(session).isoformat(), "session": session.name}
+                % {"date": start.isoformat(), "session": session.name}
             )
         contact = Contact.objects.create(
             assignment=assignment,
@@ -570,7 +562,7 @@ def _clean_reply_data(data: dict) -> dict:
             text = "" if value is None else str(value)
             if name in SINGLE_LINE_FIELDS:
                 text = text.strip()
-            _check_length(Reply, name, text, REPLY_TEXT_LIMITS.get(name))
+            check_length(Reply, name, text, REPLY_TEXT_LIMITS.get(name))
             cleaned[name] = text
     return cleaned
 

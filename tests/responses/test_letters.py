@@ -20,7 +20,7 @@ import time_machine
 from django.urls import reverse
 
 from proposals.choices import ProposalStatus
-from responses.letters import build_letter, paragraphs
+from responses.letters import build_letter, paragraphs, xml_text
 from responses.services import send_reply
 from tests.responses.helpers_units import (
     REFERENCE_TITLE,
@@ -272,3 +272,8 @@ class LetterPermissionTests(Case2023160):
     def test_an_unknown_letter_is_404(self):
         self.client.force_login(self.committee)
         self.assertEqual(self.client.get(reverse("letters:print", args=[999999])).status_code, 404)
+
+
+def test_text_drops_what_xml_cannot_hold_for_the_docx_and_the_excel_exports():
+    """One definition for both downloads: control characters, U+FFFE/U+FFFF and lone surrogates go, the rest stays."""
+    assert xml_text("关于\x01福田\x1b时尚\ufffe产业\uffff的\ud800建议\t\n") == "关于福田时尚产业的建议\t\n"

@@ -557,7 +557,18 @@ class UnitFormsTestCase(InEnglish, UnitPagesTestCase):
     assert_form_error = AdminTestCase.assert_form_error
 
 
-class AutocompleteFormTests(UnitFormsTestCase):
+class DraftReplyTestCase(UnitFormsTestCase):
+    """An assignment being handled, with a draft reply."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        scene = cls()
+        cls.assignment = scene.handling()[0]
+        cls.reply = scene.draft(cls.assignment)
+
+
+class AutocompleteFormTests(DraftReplyTestCase):
     """A forged value for an autocomplete foreign key gets the field's error on every admin form, not a 500
     (the widget looks submitted values up again to show them)."""
 
@@ -566,9 +577,6 @@ class AutocompleteFormTests(UnitFormsTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        scene = cls()
-        cls.assignment = scene.handling()[0]
-        cls.reply = scene.draft(cls.assignment)
         cls.root = User.objects.create_superuser("root", "root@example.org", "a-long-pass-98765", full_name="超级用户")
 
     def assert_refused(self, user, target: str, data: dict, fields: set[str], rows) -> None:
@@ -701,13 +709,10 @@ class UnitHandlingTests(UnitFormsTestCase):
                 self.assertEqual(self.post(self.cohandling, action=action, body="x", reason="x").status_code, 404)
 
 
-class ReplyFormTests(UnitFormsTestCase):
+class ReplyFormTests(DraftReplyTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        scene = cls()
-        cls.assignment = scene.handling()[0]
-        cls.reply = scene.draft(cls.assignment)
         cls.old_category = ReplyCategory.objects.create(code="E", name="已停用类别", is_active=False)
 
     def setUp(self) -> None:
