@@ -92,6 +92,7 @@ def main() -> None:
     database = args.database or datagen.database_for(args.size)
 
     env = run.server_env(database, 0)
+    run.collect_static(env)  # the pages link their assets through the manifest that collectstatic writes
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     datagen.setup_django(database)
     if not datagen.present(args.size):
