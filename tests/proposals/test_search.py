@@ -157,3 +157,14 @@ class PostgresPlanTests(SearchData):
         self.assertEqual(rare, common)
         self.assertEqual(rare, {self.reference})
         self.assertIn("search_vector", sql)
+
+    def test_the_vector_is_kept_in_the_row_not_out_of_line(self):
+        """A list filtered by a word checks each row's vector: kept in the row, no TOAST reads (docs/performance.md)."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attstorage FROM pg_attribute "
+                "WHERE attrelid = 'proposals_proposal'::regclass AND attname = 'search_vector'"
+            )
+            self.assertEqual(cursor.fetchone()[0], "m")  # STORAGE MAIN: out of line only as a last resort
