@@ -1,11 +1,11 @@
 """The header and footer of every page, drawn once per user, language and section rather than once per request.
 
-They are most of base.html's cost (two dozen translated words, the user's name and role, a dozen
-links: measured, 0.6 ms of a list page's 1 ms of template time) and they are the same on every page
-a user sees in one section. ``site_header`` and ``site_footer`` render their partial templates
-(``_site_header.html``, ``_site_footer.html``) from exactly the values they depend on
-(``chrome_values``), keep the HTML per process under those values, and then put in the two parts
-that differ per request: the CSRF field of the sign-out and language forms, and the page's own
+They were most of base.html's cost (two dozen translated words, the user's name and role, a dozen
+links; the layout took 0.8–1.2 ms to render before, 0.3–0.6 ms since: docs/performance.md) and they
+are the same on every page a user sees in one section. ``site_header`` and ``site_footer`` render
+their partial templates (``_site_header.html``, ``_site_footer.html``) from exactly the values they
+depend on (``chrome_key``, ``chrome_values``), keep the HTML per process under those values, and
+then put in the two parts that differ per request: the CSRF field of the sign-out and language forms, and the page's own
 address for the language switch. A change of any value (a renamed user, one more unread
 notification, another language or section) is another key, so a kept header is never out of date.
 The partials see only those values: a variable added to them without a key renders empty in the
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from html import escape
+from pathlib import Path
 
 from django import template
 from django.core.signals import setting_changed
@@ -23,6 +24,7 @@ from django.dispatch import receiver
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import get_script_prefix
+from django.utils.autoreload import file_changed
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -95,6 +97,13 @@ def _drawn(name: str, context) -> SafeString:
     next_path = escape(request.get_full_path()) if request is not None else ""
     # The kept HTML was escaped when drawn; the token and the path are escaped here.
     return mark_safe(html.replace(CSRF_SLOT, _csrf_field(context)).replace(NEXT_SLOT, next_path))  # nosec B308, B703
+
+
+@receiver(file_changed)
+def _forget_drawn(*, file_path, **kwargs) -> None:
+    """The development server reloads edited templates without restarting: drop what was drawn from them."""
+    if Path(file_path).suffix == ".html":
+        _kept.clear()
 
 
 @functools.lru_cache(maxsize=256)

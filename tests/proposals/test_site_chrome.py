@@ -42,6 +42,17 @@ class KeptChromeTests(InEnglish, PersonaTestCase):
         self.assertIn(TOKEN.sub("", header), TOKEN.sub("", second))  # the same, but for the CSRF field
         self.assertIn('<span class="user-name" title="Member">陈澄</span>', header)
 
+    def test_an_edited_template_is_drawn_again_by_the_development_server(self):
+        from pathlib import Path
+
+        from django.utils.autoreload import file_changed
+
+        self.client.force_login(self.chencheng)
+        self.page()
+        self.assertTrue(site_chrome._kept["_site_header.html"])
+        file_changed.send(sender=None, file_path=Path("templates/_site_header.html"))
+        self.assertEqual(site_chrome._kept, {})
+
     def test_a_renamed_user_sees_the_new_name_on_the_next_page(self):
         self.client.force_login(self.chencheng)
         self.assertIn(">陈澄</span>", self.page())
