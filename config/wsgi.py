@@ -15,6 +15,6 @@ tokenizer()
 get_resolver().url_patterns  # noqa: B018 - imports every view module now, before the freeze below
 
 # What is loaded by now (Django, the apps, the views, the dictionary) lives as long as the process.
-# Frozen, it is left out of the collector's full passes: each took about 50 ms (a list page's
-# latency spiking once in some hundreds of requests); about 5 ms without it (docs/performance.md).
+# Frozen, it is left out of the collector's full passes, which then take 2–3 ms instead of about
+# 50 ms (one in every few hundred list pages; measured in one process, docs/performance.md).
 gc.freeze()
