@@ -6,11 +6,11 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
-# Load the Chinese segmenter's dictionary now rather than during someone's first save or search.
 from django.urls import get_resolver  # noqa: E402
 
 from proposals.search import tokenizer  # noqa: E402
 
+# Load the Chinese segmenter's dictionary now rather than during someone's first save or search.
 tokenizer()
 get_resolver().url_patterns  # noqa: B018 - imports every view module now, before the freeze below
 
