@@ -10,10 +10,11 @@ streamed as they are written.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -134,17 +135,27 @@ ROW_FACTS = {
 }
 
 
+@functools.cache
+def _proposal_list_rows() -> QuerySet:
+    """The list's columns as named rows, over every proposal: built once per process, never evaluated.
+
+    Adding the joined columns and the named rows costs about 0.2 ms a request; each request starts from
+    a copy of this instead (``.all()``), and ``visible_to`` still narrows every copy to what its user may see.
+    """
+    return Proposal.objects.annotate(**ROW_FACTS).values_list(*PROPOSAL_LIST_FIELDS, *ROW_FACTS, named=True)
+
+
 def _proposals(request, *, export: bool = False) -> ProposalFilterSet:
     # The lead proposer and the first unit come with the page query itself: one query a page.
-    base = Proposal.objects.visible_to(request.user)
     if export:
         base = (
-            base.annotate(lead_name=ROW_FACTS["lead_name"])
+            Proposal.objects.visible_to(request.user)
+            .annotate(lead_name=ROW_FACTS["lead_name"])
             .select_related("session", "category", "supervisor")
             .defer(*_long_text_fields())
         )
     else:
-        base = base.annotate(**ROW_FACTS).values_list(*PROPOSAL_LIST_FIELDS, *ROW_FACTS, named=True)
+        base = _proposal_list_rows().all().visible_to(request.user)
     return ProposalFilterSet(request.GET, queryset=base, request=request, only_given=True)
 
 
@@ -164,21 +175,28 @@ def proposal_list(request):
 # Assignments -------------------------------------------------------------------------------
 
 
+@functools.cache
+def _assignment_list_rows() -> QuerySet:
+    """The assignment list's columns as named rows, over every assignment (as ``_proposal_list_rows``)."""
+    return Assignment.objects.annotate(
+        proposal_number=F("proposal__number"),
+        proposal_title=F("proposal__title"),
+        session_id=F("proposal__session_id"),
+        # Local dates computed by the database: cheaper than converting fifty datetimes in Python.
+        assigned_on=TruncDate("assigned_at"),
+        replied_on=TruncDate("replied_at"),
+    ).values_list(*ASSIGNMENT_LIST_FIELDS, named=True)
+
+
 def _assignments(request, *, export: bool = False) -> AssignmentFilterSet:
-    base = Assignment.objects.visible_to(request.user)
     if export:
-        base = base.select_related("proposal", "proposal__session", "unit").defer(
-            *[f"proposal__{name}" for name in _long_text_fields()]
+        base = (
+            Assignment.objects.visible_to(request.user)
+            .select_related("proposal", "proposal__session", "unit")
+            .defer(*[f"proposal__{name}" for name in _long_text_fields()])
         )
     else:
-        base = base.annotate(
-            proposal_number=F("proposal__number"),
-            proposal_title=F("proposal__title"),
-            session_id=F("proposal__session_id"),
-            # Local dates computed by the database: cheaper than converting fifty datetimes in Python.
-            assigned_on=TruncDate("assigned_at"),
-            replied_on=TruncDate("replied_at"),
-        ).values_list(*ASSIGNMENT_LIST_FIELDS, named=True)
+        base = _assignment_list_rows().all().visible_to(request.user)
     return AssignmentFilterSet(request.GET, queryset=base, request=request, only_given=True)
 
 

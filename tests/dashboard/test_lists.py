@@ -55,6 +55,22 @@ class AccessTests(ListTestCase):
         # Asking for another unit's rows finds nothing rather than widening the view.
         self.assertEqual(self.rows(self.handler, ASSIGNMENTS, unit=self.other_unit.pk), [])
 
+    def test_the_shared_row_queries_never_carry_one_users_view_to_another(self):
+        """Every request copies the process's row queries (dashboard.lists); none of them is ever run itself."""
+        from dashboard import lists
+
+        everything = {self.p2.pk, self.p3.pk, self.p4.pk, self.p5.pk, self.p6.pk, self.p7.pk}
+        theirs = {self.p3.pk, self.p4.pk, self.p6.pk, self.p7.pk}
+        for user, expected in ((self.committee, everything), (self.handler, theirs), (self.leader, everything)):
+            with self.subTest(user=user.username):
+                self.assertEqual(self.pks(user, PROPOSALS), expected)
+                units = {row.unit_id for row in self.rows(user, ASSIGNMENTS)}
+                self.assertEqual(units == {self.unit.pk}, user == self.handler)
+        self.assertIsNone(lists._proposal_list_rows()._result_cache)
+        self.assertIsNone(lists._assignment_list_rows()._result_cache)
+        self.assertEqual(str(lists._proposal_list_rows().query), str(lists._proposal_list_rows().all().query))
+        self.assertNotIn("WHERE", str(lists._proposal_list_rows().query))
+
 
 class RowContentTests(ListTestCase):
     def row_html(self, user, url, pk: int) -> str:
