@@ -12,7 +12,6 @@ Linux only; PostgreSQL must run on this machine for its column to mean anything.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -54,24 +53,16 @@ def cpu_seconds(matches) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("rows", nargs="*", help=f"any of {', '.join(run.ROWS)} (default: {' '.join(DEFAULT_ROWS)})")
-    parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", ""))
+    parser = run.tool_parser(__doc__, DEFAULT_ROWS)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    args.rows = args.rows or DEFAULT_ROWS
-    unknown = sorted(set(args.rows) - set(run.ROWS))
-    if unknown:
-        parser.error(f"unknown rows: {', '.join(unknown)}")
-    database = args.database or datagen.database_for(args.size)
+    rows, database = run.tool_rows(parser, args, DEFAULT_ROWS)
 
     datagen.setup_django(database)
-    if not datagen.present(args.size):
-        raise SystemExit(f"no complete data set of {args.size:,} proposals in {database}: run `make bench` first")
+    run.require_data(args.size, database)
     urls = run.targets(database)
     from django.db import connections
 
@@ -81,9 +72,9 @@ def main() -> None:
     run.collect_static(env)
     server = run.start_server(env, port, args.workers)
     try:
-        cookies = {"bench": run.login(port, "bench"), "bench_unit": run.login(port, "bench_unit")}
-        for name in args.rows:
-            cookie = cookies["bench_unit" if name == "unit_assignments" else "bench"]
+        cookies = {user: run.login(port, user) for user in run.USERS}
+        for name in rows:
+            cookie = cookies[run.user_for(name)]
             run.load(port, urls[name], cookie, seconds=args.warmup, connections=args.connections)
             app, database_cpu, own = cpu_seconds(is_app), cpu_seconds(is_postgres), time.process_time()
             latencies, errors = run.load(port, urls[name], cookie, seconds=args.seconds, connections=args.connections)

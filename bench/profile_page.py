@@ -12,7 +12,6 @@ request, without the load generator and the queueing that `make bench` adds.
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import io
 import os
@@ -76,32 +75,24 @@ def measure(client, url: str, repeat: int, profiler: cProfile.Profile | None) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("rows", nargs="*", help=f"any of {', '.join(run.ROWS)} (default: {' '.join(DEFAULT_ROWS)})")
-    parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", ""))
+    parser = run.tool_parser(__doc__, DEFAULT_ROWS)
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--profile", action="store_true", help="print the costliest functions of each row")
     parser.add_argument("--top", type=int, default=30, help="functions to print per row with --profile")
     parser.add_argument("--sort", default="tottime", help="pstats order for --profile: tottime, cumulative, …")
     args = parser.parse_args()
-    args.rows = args.rows or DEFAULT_ROWS
-    unknown = sorted(set(args.rows) - set(run.ROWS))
-    if unknown:
-        parser.error(f"unknown rows: {', '.join(unknown)}")
-    database = args.database or datagen.database_for(args.size)
+    rows, database = run.tool_rows(parser, args, DEFAULT_ROWS)
 
     env = run.server_env(database, 0)
     run.collect_static(env)  # the pages link their assets through the manifest that collectstatic writes
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     datagen.setup_django(database)
-    if not datagen.present(args.size):
-        raise SystemExit(f"no complete data set of {args.size:,} proposals in {database}: run `make bench` first")
+    run.require_data(args.size, database)
     urls = run.targets(database)
-    clients = {"bench": _client("bench"), "bench_unit": _client("bench_unit")}
+    clients = {user: _client(user) for user in run.USERS}
     medians = {}
-    for name in args.rows:
-        client = clients["bench_unit" if name == "unit_assignments" else "bench"]
+    for name in rows:
+        client = clients[run.user_for(name)]
         profiler = cProfile.Profile() if args.profile else None
         samples, database_ms = measure(client, urls[name], args.repeat, profiler)
         medians[name] = statistics.median(samples)

@@ -213,6 +213,39 @@ def load(port: int, path: str, cookie: str, *, seconds: float, connections: int)
     return latencies, errors[0]
 
 
+USERS = ("bench", "bench_unit")
+
+
+def user_for(row: str) -> str:
+    """The bench user a row is asked as: the unit handler for the unit's list, committee staff otherwise."""
+    return "bench_unit" if row == "unit_assignments" else "bench"
+
+
+def tool_parser(description: str, default_rows: list[str]) -> argparse.ArgumentParser:
+    """The arguments the tools beside `make bench` share: the rows to measure, the data set's size and database."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("rows", nargs="*", help=f"any of {', '.join(ROWS)} (default: {' '.join(default_rows)})")
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", ""))
+    return parser
+
+
+def tool_rows(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, default_rows: list[str]
+) -> tuple[list[str], str]:
+    """The rows asked for (refusing unknown ones) and the data set's database."""
+    rows = args.rows or default_rows
+    unknown = sorted(set(rows) - set(ROWS))
+    if unknown:
+        parser.error(f"unknown rows: {', '.join(unknown)}")
+    return rows, args.database or datagen.database_for(args.size)
+
+
+def require_data(size: int, database: str) -> None:
+    if not datagen.present(size):
+        raise SystemExit(f"no complete data set of {size:,} proposals in {database}: run `make bench` first")
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -285,15 +318,14 @@ def main() -> None:
     server = start_server(env, args.port, args.workers)
     results = []
     try:
-        staff = login(args.port, "bench")
-        unit = login(args.port, "bench_unit")
+        cookies = {user: login(args.port, user) for user in USERS}
         names = args.only or ROWS
         samples: dict[str, tuple[list[float], int]] = {}
         # The floor is measured first and again last, and its samples pooled: on a shared machine the
         # load of others comes and goes, and the reference should not hang on one moment of it.
         plan = [*names, "floor"] if "floor" in names and len(names) > 1 else list(names)
         for name in plan:
-            cookie = unit if name == "unit_assignments" else staff
+            cookie = cookies[user_for(name)]
             status, _body, _headers = request(args.port, urls[name], {"Cookie": cookie})
             if status != 200:
                 raise SystemExit(f"{name}: {urls[name]} answered {status}")
