@@ -15,7 +15,7 @@ from html import escape  # the standard library's: cheaper per call than Django'
 
 import django_filters
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 # Translated words and filter labels, per language and FilterSet class: they are the same on every
@@ -38,8 +38,9 @@ def words() -> dict[str, str]:
             "any": _("Any"),
             "yes": _("Yes"),
             "no": _("No"),
-            "from": _("from"),
-            "to": _("to"),
+            # The two ends of a date range; bare "from" and "to" are the status change's columns elsewhere.
+            "from": pgettext("date range", "from"),
+            "to": pgettext("date range", "to"),
             "more": _("%(first)s and %(count)d more"),
             "invalid": _("Some filters are not valid; correct the fields marked below."),
             "more_filters": _("More filters"),

@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from django.db.models import F, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboard import filter_ui, keyset, reference, summary, xlsx
@@ -28,6 +29,7 @@ from dashboard import rows as row_html
 from dashboard.access import staff_only
 from proposals.filters import ProposalFilterSet
 from proposals.models import Proposal
+from proposals.templatetags.site_chrome import kept_page
 from responses.choices import (
     AssignmentStatus,
 )
@@ -54,40 +56,70 @@ ASSIGNMENT_MORE_FILTERS = [
 ]
 
 
-def _choices(request, *names: str) -> dict[str, list[tuple[str, str]]]:
-    """Options of the model-choice filters (reference rows, kept by dashboard.reference)."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    if "session" in names:
-        found["session"] = [(str(s.pk), s.name) for s in reference.sessions()]
-    if "category" in names:
-        found["category"] = [(str(c.pk), c.name) for c in reference.categories()]
-    if "unit" in names:
-        # Units are public inside the system (Unit.visible_to): every staff user may filter by any.
-        found["unit"] = [(str(u.pk), u.short_name or u.name) for u in reference.units()]
-    if "reply_category" in names:
-        found["reply_category"] = [(str(c.pk), f"{c.code} {c.name}") for c in reference.reply_categories()]
+# The filters whose options are reference rows (dashboard.reference): which rows, and how an option reads.
+REFERENCE_FILTERS = {
+    "session": ("sessions", lambda session: session.name),
+    "category": ("categories", lambda category: category.name),
+    # Units are public inside the system (Unit.visible_to): every staff user may filter by any.
+    "unit": ("units", lambda unit: unit.short_name or unit.name),
+    "reply_category": ("reply_categories", lambda category: f"{category.code} {category.name}"),
+}
+
+
+def _choices(*names: str) -> dict[str, list[tuple[str, str]]]:
+    """Options of the model-choice filters among ``names``."""
+    found = {}
+    for name in names:
+        if name in REFERENCE_FILTERS:
+            source, label = REFERENCE_FILTERS[name]
+            found[name] = [(str(row.pk), label(row)) for row in reference.rows(source)]
     return found
+
+
+MAX_KEPT_BARS = 512  # filter bars per process; all dropped when full
+_kept_bars: dict[tuple, SafeString] = {}
+
+
+def _filter_bar(request, filterset, *, filters: list[str], more: list[str], valid: bool, base_query: str, export: str):
+    """The filter bar of this request's filters: drawn from them, the language and the reference rows alone,
+    so a valid one is kept under those (the same few filters are asked for again and again)."""
+    sources = [REFERENCE_FILTERS[name][0] for name in (*filters, *more) if name in REFERENCE_FILTERS]
+    key = (type(filterset), get_language(), request.path, base_query, reference.version(*sources))
+    bar = _kept_bars.get(key) if valid else None
+    if bar is None:
+        choices = _choices(*filters, *more)
+        export_url = reverse(export) + (f"?{base_query}" if base_query else "")
+        bar = filter_ui.bar(
+            filter_ui.controls(filterset, filters, choices),
+            filter_ui.controls(filterset, more, choices),
+            invalid=not valid,
+            path=request.path,
+            export_url=export_url,
+        )
+        if valid:
+            if len(_kept_bars) >= MAX_KEPT_BARS:
+                _kept_bars.clear()
+            _kept_bars[key] = bar
+    return bar
 
 
 def _list_page(request, filterset, *, template: str, filters: list[str], more: list[str], table, export: str) -> object:
     """A list page: the filter bar, one keyset page of rows as a table, and the links to other pages.
 
     The bar, the table and the links are built in Python (``filter_ui``, ``rows``): through the
-    template engine they cost more than the page query.
+    template engine they cost more than the page query. The rest of the page is drawn once per
+    template, user and language (``site_chrome.kept_page``).
     """
-    choices = _choices(request, *filters, *more)
     valid = filterset.is_valid()  # always bound (to an empty QueryDict at least)
     page = keyset.paginate(filterset.qs if valid else filterset.queryset.none(), request.GET)
-    export_url = reverse(export) + (f"?{page.base_query}" if page.base_query else "")
-    bar = filter_ui.bar(
-        filter_ui.controls(filterset, filters, choices),
-        filter_ui.controls(filterset, more, choices),
-        invalid=not valid,
-        path=request.path,
-        export_url=export_url,
+    bar = _filter_bar(
+        request, filterset, filters=filters, more=more, valid=valid, base_query=page.base_query, export=export
     )
-    context = {"page": page, "filter_bar": bar, "table": table(page.rows), "pagination": row_html.pagination(page)}
-    return render(request, template, context, status=200 if valid else 400)
+    slots = {"filter_bar": bar, "table": table(page.rows), "pagination": row_html.pagination(page)}
+    status = 200 if valid else 400
+    response = kept_page(request, template, values={"has_rows": bool(page.rows)}, slots=slots, status=status)
+    response.page = page  # for the tests: a kept page renders no template, so the test client sees no context
+    return response
 
 
 # Proposals ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import NamedTuple
 
 from django.db.models.signals import post_delete, post_save
 
@@ -22,20 +23,34 @@ TIMEOUT = 60
 MODELS = {"sessions": Session, "categories": Category, "units": Unit, "reply_categories": ReplyCategory}
 
 
-_kept: dict[str, tuple[float, list]] = {}
+class _Kept(NamedTuple):
+    until: float  # time.monotonic() when they are read again
+    rows: list
+    names: dict[int, str]  # display names by id
+
+
+_kept: dict[str, _Kept] = {}
 _lock = threading.Lock()
+_version = 0  # counts the readings and clearings: what was drawn from older rows is out of date
+
+
+def _read(name: str) -> _Kept:
+    global _version
+    now = time.monotonic()
+    kept = _kept.get(name)
+    if kept is not None and kept.until > now:
+        return kept
+    found = list(MODELS[name].objects.all())
+    kept = _Kept(now + TIMEOUT, found, {row.pk: _name(row) for row in found})
+    with _lock:
+        _kept[name] = kept
+        _version += 1
+    return kept
 
 
 def rows(name: str) -> list:
     """All rows of one reference model, in the model's ordering (treat them as read-only)."""
-    now = time.monotonic()
-    kept = _kept.get(name)
-    if kept is not None and kept[0] > now:
-        return kept[1]
-    found = list(MODELS[name].objects.all())
-    with _lock:
-        _kept[name] = (now + TIMEOUT, found)
-    return found
+    return _read(name).rows
 
 
 def sessions() -> list[Session]:
@@ -59,18 +74,31 @@ def _name(row) -> str:
 
 
 def names(name: str, ids: set[int]) -> dict[int, str]:
-    """Display names (a unit's short name) of these rows, by id; read again once if one is not kept yet."""
-    found = {row.pk: _name(row) for row in rows(name)}
+    """Display names (a unit's short name) of these rows, by id; read again once if one is not kept yet.
+
+    The whole kept mapping is returned (treat it as read-only); ``ids`` only says which must be in it.
+    """
+    found = _read(name).names
     if not ids <= found.keys():
         with _lock:
             _kept.pop(name, None)
-        found = {row.pk: _name(row) for row in rows(name)}
+        found = _read(name).names
     return found
 
 
+def version(*which: str) -> int:
+    """A number that changes whenever any kept rows are read again or cleared, after those of ``which``
+    are made current: what a page draws from these rows may be kept under it."""
+    for name in which:
+        _read(name)
+    return _version
+
+
 def clear(*_args, **_kwargs) -> None:
+    global _version
     with _lock:
         _kept.clear()
+        _version += 1
 
 
 for _model in MODELS.values():

@@ -169,7 +169,10 @@ class ProposalExportTests(ExportTestCase):
         self.client.force_login(self.committee)
         response = self.client.get(PROPOSALS, {"status": "nonsense"})
         self.assertEqual(response.status_code, 400)
-        self.assertTemplateUsed(response, "dashboard/proposal_list.html")
+        # The list page itself, with its filter bar saying what is wrong, not a spreadsheet.
+        self.assertEqual(response["Content-Type"], "text/html; charset=utf-8")
+        self.assertContains(response, '<div class="form-errors" role="alert">', status_code=400)
+        self.assertContains(response, 'id="result-table"', count=0, status_code=400)
 
 
 class AssignmentExportTests(ExportTestCase):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,7 +24,7 @@ class ListTestCase(DashboardData):
         self.client.force_login(user)
         response = self.client.get(url, params)
         self.assertEqual(response.status_code, 200, response.content[:500])
-        return response.context["page"].rows
+        return response.page.rows
 
     def pks(self, user, url, **params) -> set[int]:
         return {row.pk for row in self.rows(user, url, **params)}
@@ -129,10 +131,16 @@ class FilterTests(ListTestCase):
         self.client.force_login(self.committee)
         response = self.client.get(PROPOSALS, {"status": "nonsense", "submitted_after": "not-a-date"})
         self.assertEqual(response.status_code, 400)
-        self.assertEqual(response.context["page"].rows, [])
+        self.assertEqual(response.page.rows, [])
         self.assertContains(response, '<div class="form-errors" role="alert">', status_code=400)
         self.assertContains(response, 'class="control control-multi has-error" data-filter="status"', status_code=400)
         self.assertContains(response, 'class="field-errors"', status_code=400)
+
+    def test_the_date_ranges_name_their_two_ends_in_chinese(self):
+        self.client.force_login(self.committee)
+        response = self.client.get(PROPOSALS, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        self.assertContains(response, 'name="submitted_after" value="" aria-label="提交日期范围 起始日期"')
+        self.assertContains(response, 'name="submitted_before" value="" aria-label="提交日期范围 截止日期"')
 
     def test_the_filter_bar_keeps_the_chosen_values_and_the_export_link_the_filters(self):
         self.client.force_login(self.committee)
@@ -140,7 +148,7 @@ class FilterTests(ListTestCase):
         self.assertContains(response, 'name="status" value="assigned" checked')
         self.assertContains(response, 'value="时尚"')
         self.assertContains(response, '<option value="true" selected>')
-        self.assertEqual(response.context["page"].base_query, "status=assigned&q=%E6%97%B6%E5%B0%9A&is_key=true")
+        self.assertEqual(response.page.base_query, "status=assigned&q=%E6%97%B6%E5%B0%9A&is_key=true")
         self.assertContains(response, 'href="/dashboard/proposals/export.xlsx?status=assigned&amp;q=')
 
 
@@ -158,7 +166,7 @@ class KeysetTests(ListTestCase):
         seen, page, params = [], None, {"status": "submitted"}
         while True:
             response = self.client.get(PROPOSALS, params)
-            page = response.context["page"]
+            page = response.page
             self.assertEqual(page.first, len(seen) + 1)
             seen += [row.pk for row in page.rows]
             if not page.has_next:
@@ -171,20 +179,20 @@ class KeysetTests(ListTestCase):
 
     def test_previous_goes_back_to_the_same_rows(self):
         self.client.force_login(self.committee)
-        first = self.client.get(PROPOSALS).context["page"]
-        second = self.client.get(f"{PROPOSALS}?{first.next_query}").context["page"]
-        third = self.client.get(f"{PROPOSALS}?{second.next_query}").context["page"]
-        back = self.client.get(f"{PROPOSALS}?{third.previous_query}").context["page"]
+        first = self.client.get(PROPOSALS).page
+        second = self.client.get(f"{PROPOSALS}?{first.next_query}").page
+        third = self.client.get(f"{PROPOSALS}?{second.next_query}").page
+        back = self.client.get(f"{PROPOSALS}?{third.previous_query}").page
         self.assertEqual([r.pk for r in back.rows], [r.pk for r in second.rows])
         self.assertEqual((back.first, back.has_previous, back.has_next), (51, True, True))
-        top = self.client.get(f"{PROPOSALS}?{second.previous_query}").context["page"]
+        top = self.client.get(f"{PROPOSALS}?{second.previous_query}").page
         self.assertEqual(
             ([r.pk for r in top.rows], top.first, top.has_previous), ([r.pk for r in first.rows], 1, False)
         )
 
     def test_nonsense_cursors_show_the_first_page(self):
         self.client.force_login(self.committee)
-        page = self.client.get(PROPOSALS, {"after": "x", "before": "-3", "n": "abc"}).context["page"]
+        page = self.client.get(PROPOSALS, {"after": "x", "before": "-3", "n": "abc"}).page
         self.assertEqual((page.first, page.has_previous, len(page.rows)), (1, False, keyset.PAGE_SIZE))
 
 
@@ -346,3 +354,44 @@ class FilterBarLanguageTests(ListTestCase):
                 page = self.client.get(PROPOSALS).content.decode()
                 self.assertIn(f">{label}<", page)
                 self.assertIn(f"<span>{choice}</span>", page)
+
+
+class KeptFilterBarTests(ListTestCase):
+    """A valid filter bar is kept under its filters, language and the reference rows' version."""
+
+    def setUp(self):
+        super().setUp()
+        from dashboard import lists
+
+        lists._kept_bars.clear()
+        self.addCleanup(lists._kept_bars.clear)
+        self.client.force_login(self.committee)
+
+    def test_the_same_filters_reuse_the_bar_and_other_filters_get_their_own(self):
+        from dashboard import filter_ui
+
+        with mock.patch.object(filter_ui, "bar", wraps=filter_ui.bar) as drawn:
+            first = self.client.get(PROPOSALS, {"status": "assigned"}).content.decode()
+            again = self.client.get(PROPOSALS, {"status": "assigned", "after": 10**9, "n": 51}).content.decode()
+            self.assertEqual(drawn.call_count, 1)  # another page of the same filters
+            other = self.client.get(PROPOSALS, {"status": "closed"}).content.decode()
+            self.assertEqual(drawn.call_count, 2)
+        self.assertIn('name="status" value="assigned" checked', again)
+        self.assertNotIn('name="status" value="assigned" checked', other)
+        self.assertIn('name="status" value="closed" checked', other)
+        bar = first[first.index('<form method="get"') : first.index("</form>")]
+        self.assertIn(bar, again)
+
+    def test_a_renamed_unit_shows_in_the_next_bar(self):
+        self.assertContains(self.client.get(PROPOSALS), f"<span>{self.unit.short_name}</span>")
+        self.unit.short_name = "区工信局（新）"
+        self.unit.save()  # clears the reference rows, which changes their version
+        self.assertContains(self.client.get(PROPOSALS), "<span>区工信局（新）</span>")
+
+    def test_a_bar_with_errors_is_drawn_each_time(self):
+        from dashboard import filter_ui
+
+        with mock.patch.object(filter_ui, "bar", wraps=filter_ui.bar) as drawn:
+            for _ in range(2):
+                self.assertEqual(self.client.get(PROPOSALS, {"submitted_after": "not-a-date"}).status_code, 400)
+            self.assertEqual(drawn.call_count, 2)

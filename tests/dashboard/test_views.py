@@ -261,7 +261,7 @@ class DrillDownTests(DashboardPage):
             with self.subTest(url=url):
                 listed = self.client.get(url)
                 self.assertEqual(listed.status_code, 200)
-                self.assertEqual(len(listed.context["page"].rows), expected)
+                self.assertEqual(len(listed.page.rows), expected)
 
     def test_week_and_satisfaction_drill_downs_list_the_assignments_behind_the_bars(self):
         response = self.get(self.committee)
@@ -269,11 +269,9 @@ class DrillDownTests(DashboardPage):
         weeks = charts["weeks"]
         february = weeks["labels"].index("02-09")
         due_url = weeks["datasets"][0]["urls"][february]
-        self.assertEqual(len(self.client.get(due_url).context["page"].rows), 2)
+        self.assertEqual(len(self.client.get(due_url).page.rows), 2)
         dissatisfied = charts["satisfaction"]["datasets"][2]["urls"][0]
-        self.assertEqual(
-            [row.unit_id for row in self.client.get(dissatisfied).context["page"].rows], [self.other_unit.pk]
-        )
+        self.assertEqual([row.unit_id for row in self.client.get(dissatisfied).page.rows], [self.other_unit.pk])
 
 
 class QueryCountTests(DashboardPage):
