@@ -264,8 +264,15 @@ class Proposal(models.Model):
         ]
         indexes = [
             models.Index(fields=["session", "status"], name="proposal_session_status"),
-            # Lists filtered by status, newest first (keyset pages): one index range at any depth.
-            models.Index(fields=["status", "id"], name="proposal_status_id"),
+            # Lists filtered by one status, newest first (keyset pages): the ids of each status in an
+            # index of their own, walked from the page's key. PostgreSQL costs a (status, id) index by
+            # how the status column lies in the table (scattered) and walked the primary key instead,
+            # reading every row of the other statuses on the way (896 rows for 51, 10,000 rows deep
+            # into the closed ones at 1M); an index of ids it costs by the ids' own order, and reads 51.
+            *[
+                models.Index(fields=["id"], condition=Q(status=status), name=f"proposal_{status}_id")
+                for status in ProposalStatus.values
+            ],
         ]
 
     def __str__(self) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from unittest import mock
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from dashboard import keyset, reference
 from proposals.choices import ProposalStatus
@@ -395,3 +397,49 @@ class KeptFilterBarTests(ListTestCase):
             for _ in range(2):
                 self.assertEqual(self.client.get(PROPOSALS, {"submitted_after": "not-a-date"}).status_code, 400)
             self.assertEqual(drawn.call_count, 2)
+
+
+class StatusIndexPlanTests(ListTestCase):
+    """A list of one status walks that status's own index of ids (proposals.models.Proposal.Meta.indexes)."""
+
+    def setUp(self):
+        super().setUp()
+        if connection.vendor != "postgresql":
+            self.skipTest("needs PostgreSQL (DATABASE_URL): the plan choice exists only there")
+
+    def test_a_deep_page_of_one_status_reads_only_rows_of_that_status(self):
+        # Closed proposals are the older ones, as in a real term: walking every proposal newest first
+        # from the page's key passes thousands of others before the first closed one.
+        now = timezone.now()
+        rows = [
+            Proposal(
+                session=self.session,
+                title=f"关于第{i}项工作的建议",
+                status=ProposalStatus.CLOSED if i < 3000 else ProposalStatus.ASSIGNED,
+                created_by=self.chencheng,
+                submitted_at=now,
+            )
+            for i in range(6000)
+        ]
+        Proposal.objects.bulk_create(rows, batch_size=1000)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE proposals_proposal")
+        self.client.force_login(self.committee)
+        key = Proposal.objects.filter(status=ProposalStatus.CLOSED).order_by("-pk").values_list("pk", flat=True)[500]
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(PROPOSALS, {"status": "closed", "after": key, "n": 502})
+        self.assertEqual(len(response.page.rows), keyset.PAGE_SIZE)
+        page_query = next(q["sql"] for q in queries if "LIMIT 51" in q["sql"])
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {page_query}")  # nosec B608 - the ORM's own SQL
+            plan = cursor.fetchone()[0]
+        plan = plan if isinstance(plan, list) else json.loads(plan)
+
+        def nodes(node):
+            yield node
+            for child in node.get("Plans", []):
+                yield from nodes(child)
+
+        scan = next(n for n in nodes(plan[0]["Plan"]) if n.get("Relation Name") == "proposals_proposal")
+        self.assertEqual(scan.get("Index Name"), "proposal_closed_id")
+        self.assertLess(scan.get("Rows Removed by Filter", 0), keyset.PAGE_SIZE)  # not the 3,000 newer ones
