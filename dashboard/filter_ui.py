@@ -150,7 +150,7 @@ def controls(filterset, names: list[str], choices: dict[str, list[tuple[str, str
     said = words()
     result = []
     for name in names:
-        flt = filterset.filters[name]
+        flt = type(filterset).base_filters[name]  # the class's: a lean FilterSet copies only the given ones
         label, fixed_choices = parts[name]
         control_errors = [str(e) for e in errors.get(name, [])]
         if isinstance(flt, django_filters.DateFromToRangeFilter):

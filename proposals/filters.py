@@ -39,8 +39,9 @@ class SharedFieldsFilterSet(django_filters.FilterSet):
     class shares one form class; Django's form still copies its fields per instance.
 
     ``only_given=True`` (for pages that draw their own filter controls and never render the
-    form) makes the form with just the filters the request names: a list page with one filter
-    then validates one field, not seventeen.
+    form) copies, and makes the form with, just the filters the request names: a list page with
+    one filter then copies and validates one, not seventeen. ``filters`` then holds only those;
+    the class's ``base_filters`` still has them all.
     """
 
     _form_classes: dict[type, type] = {}
@@ -58,7 +59,11 @@ class SharedFieldsFilterSet(django_filters.FilterSet):
         self.request = request
         self.form_prefix = prefix
         self.filters = {}
+        # With only_given, the filters the request leaves out are neither copied nor in the form.
+        self._given = self.given() if only_given else None
         for name, base in self.base_filters.items():
+            if self._given is not None and name not in self._given:
+                continue
             filter_ = copy.copy(base)
             if base.method is not None:
                 filter_.method = base.method  # a FilterMethod of the copy, which knows its parent
@@ -69,17 +74,16 @@ class SharedFieldsFilterSet(django_filters.FilterSet):
     def given(self) -> frozenset[str]:
         """The filters the data names (a date range arrives as ``<name>_after`` and ``<name>_before``)."""
         keys = [key for key, values in self.data.lists() if any(values)]
-        return frozenset(name for name in self.filters if any(k == name or k.startswith(f"{name}_") for k in keys))
+        return frozenset(name for name in self.base_filters if any(k == name or k.startswith(f"{name}_") for k in keys))
 
     @property
     def form(self):
         if not hasattr(self, "_form"):
             form_class = self.get_form_class()
-            given = self.given() if self.only_given else None
             if self.is_bound:
-                self._form = form_class(self.data, prefix=self.form_prefix, given=given)
+                self._form = form_class(self.data, prefix=self.form_prefix, given=self._given)
             else:
-                self._form = form_class(prefix=self.form_prefix, given=given)
+                self._form = form_class(prefix=self.form_prefix, given=self._given)
         return self._form
 
     def get_form_class(self):

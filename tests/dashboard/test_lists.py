@@ -311,6 +311,8 @@ class SharedFormTests(ListTestCase):
                 whole = filterset_class(data, queryset=model.objects.all())
                 names = {key.split("_after")[0] for key in data}
                 self.assertEqual(set(lean.form.fields), names)
+                self.assertEqual(set(lean.filters), names)  # the others are not even copied
+                self.assertEqual(set(whole.filters), set(filterset_class.base_filters))
                 self.assertEqual(len(whole.form.fields), len(filterset_class.base_filters))
                 self.assertEqual(set(lean.qs.values_list("pk", flat=True)), set(whole.qs.values_list("pk", flat=True)))
 
