@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from html import escape
 from typing import NamedTuple
 
 from django.db.models.signals import post_delete, post_save
@@ -27,6 +28,7 @@ class _Kept(NamedTuple):
     until: float  # time.monotonic() when they are read again
     rows: list
     names: dict[int, str]  # display names by id
+    html: dict[int, str]  # the same, escaped for HTML
 
 
 _kept: dict[str, _Kept] = {}
@@ -41,7 +43,8 @@ def _read(name: str) -> _Kept:
     if kept is not None and kept.until > now:
         return kept
     found = list(MODELS[name].objects.all())
-    kept = _Kept(now + TIMEOUT, found, {row.pk: _name(row) for row in found})
+    names = {row.pk: _name(row) for row in found}
+    kept = _Kept(now + TIMEOUT, found, names, {pk: escape(name) for pk, name in names.items()})
     with _lock:
         _kept[name] = kept
         _version += 1
@@ -73,17 +76,16 @@ def _name(row) -> str:
     return getattr(row, "short_name", "") or row.name
 
 
-def names(name: str, ids: set[int]) -> dict[int, str]:
-    """Display names (a unit's short name) of these rows, by id; read again once if one is not kept yet.
-
-    The whole kept mapping is returned (treat it as read-only); ``ids`` only says which must be in it.
-    """
-    found = _read(name).names
-    if not ids <= found.keys():
+def names(name: str, ids: set[int], *, html: bool = False) -> dict[int, str]:
+    """Display names (a unit's short name) of these rows, by id, escaped for HTML if asked; read
+    again once if one is not kept yet. The whole kept mapping is returned (treat it as read-only);
+    ``ids`` only says which must be in it."""
+    kept = _read(name)
+    if not ids <= kept.names.keys():
         with _lock:
             _kept.pop(name, None)
-        found = _read(name).names
-    return found
+        kept = _read(name)
+    return kept.html if html else kept.names
 
 
 def version(*which: str) -> int:

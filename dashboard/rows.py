@@ -75,18 +75,17 @@ def proposal_table(rows: list) -> SafeString:
     key = escape(_("Key proposal"))
     statuses = _labels(ProposalStatus)
     url = detail_url()
-    sessions = reference.names("sessions", {p.session_id for p in rows})
-    categories = reference.names("categories", {p.category_id for p in rows if p.category_id})
-    unit_names = reference.names("units", {p.first_unit_id for p in rows if p.first_unit_id})
+    # Names escaped once per process, not once per row.
+    sessions = reference.names("sessions", {p.session_id for p in rows}, html=True)
+    categories = reference.names("categories", {p.category_id for p in rows if p.category_id}, html=True)
+    unit_names = reference.names("units", {p.first_unit_id for p in rows if p.first_unit_id}, html=True)
     html = []
     for p in rows:
-        category = (
-            f'<span class="muted small"> · {escape(categories.get(p.category_id, ""))}</span>' if p.category_id else ""
-        )
+        category = f'<span class="muted small"> · {categories.get(p.category_id, "")}</span>' if p.category_id else ""
         badge = f' <span class="badge badge-red">{key}</span>' if p.is_key else ""
         if p.first_unit_id:
             more = f' <span class="muted small">+{p.unit_count - 1}</span>' if (p.unit_count or 0) > 1 else ""
-            unit_cell = f"{escape(unit_names.get(p.first_unit_id, ''))}{more}"
+            unit_cell = f"{unit_names.get(p.first_unit_id, '')}{more}"
         else:
             unit_cell = "—"
         html.append(
@@ -95,11 +94,11 @@ def proposal_table(rows: list) -> SafeString:
             f'<td data-label="{title}" class="cell-title"><a href="{url.format(p.pk)}">{escape(p.title)}</a>'
             f"{category}{badge}</td>"
             f'<td data-label="{lead}" class="nowrap">{escape(p.lead_name or p.collective_author or "—")}</td>'
-            f'<td data-label="{session}" class="nowrap">{escape(sessions.get(p.session_id, ""))}</td>'
+            f'<td data-label="{session}" class="nowrap">{sessions.get(p.session_id, "")}</td>'
             f'<td data-label="{units}">{unit_cell}</td>'
             f'<td data-label="{status}" class="nowrap">'
             f'<span class="badge badge-{PROPOSAL_STATUS_COLOURS.get(p.status, "grey")}">'
-            f"{statuses.get(p.status, escape(p.status))}</span></td></tr>"
+            f"{statuses.get(p.status) or escape(p.status)}</span></td></tr>"
         )
     head = _head([number, title, lead, session, units, status])
     # Stored text is escaped above; the rest is our own markup.
@@ -118,8 +117,8 @@ def assignment_table(rows: list) -> SafeString:
     statuses, roles = _labels(AssignmentStatus), _labels(AssignmentRole)
     url = detail_url()
     today = timezone.localdate()
-    sessions = reference.names("sessions", {a.session_id for a in rows})
-    units = reference.names("units", {a.unit_id for a in rows})
+    sessions = reference.names("sessions", {a.session_id for a in rows}, html=True)
+    units = reference.names("units", {a.unit_id for a in rows}, html=True)
     html = []
     for a in rows:
         days = days_overdue(a.status, a.role, a.reply_due, today)
@@ -129,12 +128,12 @@ def assignment_table(rows: list) -> SafeString:
             f'<td data-label="{number}" class="nowrap">{escape(a.proposal_number) or "—"}</td>'
             f'<td data-label="{title}" class="cell-title"><a href="{url.format(a.proposal_id)}">'
             f"{escape(a.proposal_title)}</a>"
-            f'<span class="muted small"> · {escape(sessions.get(a.session_id, ""))}</span></td>'
-            f'<td data-label="{unit}">{escape(units.get(a.unit_id, ""))} '
-            f'<span class="muted small">{roles.get(a.role, escape(a.role))}</span></td>'
+            f'<span class="muted small"> · {sessions.get(a.session_id, "")}</span></td>'
+            f'<td data-label="{unit}">{units.get(a.unit_id, "")} '
+            f'<span class="muted small">{roles.get(a.role) or escape(a.role)}</span></td>'
             f'<td data-label="{status}" class="nowrap">'
             f'<span class="badge badge-{ASSIGNMENT_STATUS_COLOURS.get(a.status, "grey")}">'
-            f"{statuses.get(a.status, escape(a.status))}</span>{late}</td>"
+            f"{statuses.get(a.status) or escape(a.status)}</span>{late}</td>"
             f'<td data-label="{assigned}" class="nowrap">{_date(a.assigned_on)}</td>'
             f'<td data-label="{due}" class="nowrap">{_date(a.reply_due)}</td>'
             f'<td data-label="{replied}" class="nowrap">{_date(a.replied_on)}</td></tr>'
