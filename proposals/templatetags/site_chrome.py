@@ -30,6 +30,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
@@ -119,7 +120,7 @@ def kept_page(request, template_name: str, *, values: dict, slots: dict[str, str
     put in where the template shows it). A page with a message to show once is drawn in full.
     """
     if len(get_messages(request)):
-        return HttpResponse(render_to_string(template_name, {**values, **slots}, request), status=status)
+        return render(request, template_name, {**values, **slots}, status=status)
     chrome = {"user": request.user, **portal(request)}
     key = (chrome_key(chrome), *sorted(values.items()))
     kept = _kept.setdefault(f"page:{template_name}", {})
