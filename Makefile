@@ -7,20 +7,29 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 SIZE ?= 1000000
 
-.PHONY: run test install install-dev browser lint check messages bench clean
+.PHONY: run test install install-dev browser lint check messages bench clean lock
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Re-installs only when a requirements file changed.
-$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+# Installs exactly the locked versions, each checked against its hash; re-installs only when a lock
+# file changed. The locks are made from requirements.in / requirements-dev.in by `make lock`.
+$(VENV)/.installed: requirements.lock | $(VENV)/bin/python
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements.lock requirements-dev.lock $(VENV)/.installed
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+# Rewrites the lock files from the .in files: keeps the locked versions that still satisfy them and
+# resolves what changed. `make lock UPGRADE=1` moves everything to the newest versions the bounds allow.
+LOCK := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+	--allow-unsafe --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock: install-dev
+	$(LOCK) --output-file requirements.lock requirements.in
+	$(LOCK) --output-file requirements-dev.lock requirements-dev.in
 
 install: $(VENV)/.installed
 
@@ -36,8 +45,12 @@ run: install
 	$(PY) manage.py seed_demo
 	@bash scripts/run.sh $(HOST) $(PORT)
 
+# The suite in parallel, one pytest-xdist worker per core (TEST_WORKERS=0 runs it in one process);
+# loadgroup keeps tests marked xdist_group (the integration tests) together on one worker, and
+# tests/conftest_xdist.py gives each worker its own var/ folder and Redis database.
+TEST_WORKERS ?= auto
 test: install-dev browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -p tests.conftest_xdist -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -16,7 +16,9 @@ import pytest
 
 from tests.integration.harness import ROOT, MailCatcher, Stack
 
-pytestmark = pytest.mark.integration
+# One worker runs the integration tests one after another: they start many processes each and
+# share the broker's Redis database (harness.Stack).
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("integration")]
 
 SENT = "__import__('responses.models', fromlist=['Reminder']).Reminder.objects.filter(sent_at__isnull=False).count()"
 TOTAL = "__import__('responses.models', fromlist=['Reminder']).Reminder.objects.count()"
