@@ -241,7 +241,7 @@ class DrillDownTests(DashboardPage):
         ):
             self.assertContains(response, f'id="{canvas}"')
         self.assertContains(response, 'id="dashboard-charts" type="application/json"')
-        self.assertContains(response, "unfold/js/chart/chart.js")
+        self.assertContains(response, "vendor/chartjs/chart.umd.min.js")
 
     def test_drill_down_lists_show_exactly_the_rows_counted(self):
         """Follow the links of the unit table and the status cards: each list has as many rows as the figure."""
