@@ -1,12 +1,10 @@
-"""Excel (.xlsx) files streamed while the rows are read, with openpyxl's write-only mode.
+"""Excel (.xlsx) files built with openpyxl's documented write-only mode, then streamed in chunks.
 
-openpyxl's write-only worksheet normally goes to a temporary file that is
-copied into the zip archive at the end. Here the worksheet's XML is written
-straight into the archive's entry, and the archive into a sink whose bytes are
-handed to the response as they come: the first bytes leave after the first
-rows, memory stays flat, and a million rows never sit on disk or in memory.
-zipfile writes entries with data descriptors when its output cannot seek,
-which every spreadsheet program reads.
+``Workbook(write_only=True)`` writes each appended row straight to a temporary file of
+openpyxl's own, so the rows are never all in memory; ``Workbook.save`` then zips the sheet
+into a spooled temporary file (in memory while small, on disk past ``SPOOL_BYTES``), and the
+response reads that file back in ``CHUNK_BYTES`` pieces. Memory stays bounded whatever the
+number of rows; the download starts once the sheet is complete.
 
 Cells are written so that nothing in the data can become a formula (CSV/formula
 injection): a text starting with = + - @ (or a tab or carriage return) is
@@ -16,69 +14,25 @@ does when someone types a leading apostrophe.
 Characters XML 1.0 cannot hold (control characters, U+FFFE and U+FFFF, lone
 surrogates) are left out of every cell: typed or pasted into a title or a
 unit's name they are invisible on the pages, but openpyxl or lxml would refuse
-them halfway through the stream, leaving a cut-off download.
+them while writing, leaving a broken download.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.writer.excel import ExcelWriter
 
 from responses.letters import xml_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FLUSH_BYTES = 64 * 1024
-
-
-class _Sink:
-    """A write-only, non-seekable file for zipfile: collects bytes until they are drained."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-        self._size = 0
-        self._position = 0
-
-    def write(self, data) -> int:
-        data = bytes(data)
-        self._chunks.append(data)
-        self._size += len(data)
-        self._position += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self._position
-
-    def flush(self) -> None:
-        pass
-
-    @property
-    def pending(self) -> int:
-        return self._size
-
-    def drain(self) -> bytes:
-        data = b"".join(self._chunks)
-        self._chunks, self._size = [], 0
-        return data
-
-
-class _StreamedExcelWriter(ExcelWriter):
-    """openpyxl's writer, except that the worksheet is already in the archive."""
-
-    def write_worksheet(self, ws) -> None:
-        ws._drawing = SpreadsheetDrawing()
-        ws._drawing.charts = ws._charts
-        ws._drawing.images = ws._images
-        ws._rels = ws._writer._rels
-        self.manifest.append(ws)
+CHUNK_BYTES = 64 * 1024
+SPOOL_BYTES = 1024 * 1024
 
 
 def safe_value(value):
@@ -98,17 +52,11 @@ def stream_xlsx(
     title: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int] = ()
 ) -> Iterator[bytes]:
     """The bytes of an .xlsx file with one sheet: a bold header row, then ``rows``."""
-    sink = _Sink()
-    archive = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet._id = 1
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    entry = archive.open(sheet.path[1:], "w")
-    sheet._writer = WorksheetWriter(sheet, out=entry)
-    sheet._writer.write_top()
 
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F3F4F6")
     header = []
@@ -119,13 +67,12 @@ def stream_xlsx(
     sheet.append(header)
     for row in rows:
         sheet.append([_cell(sheet, value) for value in row])
-        if sink.pending >= FLUSH_BYTES:
-            yield sink.drain()
-    sheet.close()
-    entry.close()
-    _StreamedExcelWriter(workbook, archive).write_data()
-    archive.close()
-    yield sink.drain()
+
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as archive:
+        workbook.save(archive)
+        archive.seek(0)
+        while chunk := archive.read(CHUNK_BYTES):
+            yield chunk
 
 
 def _cell(sheet, value):
