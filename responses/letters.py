@@ -3,8 +3,10 @@
 The layout follows the reference letter (DESIGN.md, reference/futian-2023160-reply.txt):
 the title 关于<会议>提案《<案由>》第<N>号的回复, the salutation 尊敬的<name>委员：, the body
 with its numbered sections, 特此回复。, then the unit, the date (2023年5月19日) and the
-contact person and phone. The print view (letter_views) and the .docx download both
-render ``build_letter(reply)``, so they cannot drift apart.
+contact person and phone. ``build_letter(reply)`` makes these parts once; the one letter
+template (templates/letters/_letter.html: the print view, the unit's review page and, through
+``{% reply_letter %}``, the proposal pages) and the .docx writer (``letter_docx``) only lay them
+out, so they cannot drift apart.
 
 A letter is a document sent to the proposer, so its fixed words are in the site's
 language (Chinese), whoever looks at it.
@@ -21,7 +23,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from proposals.models import Proposal
+from proposals.models import Proposal, Proposer
 from proposals.notifications import site_language
 from responses.choices import AssignmentRole, ReplyStatus
 from responses.models import Assignment, Reply
@@ -90,15 +92,21 @@ def letter_date(reply: Reply) -> dt.date:
     return timezone.localdate(moment) if moment else timezone.localdate()
 
 
-def _lead_name(proposal: Proposal) -> str:
-    lead = proposal.lead_proposer
+def _lead_name(proposal: Proposal, lead: Proposer | None) -> str:
+    lead = lead or proposal.lead_proposer
     return lead.user.display_name if lead else proposal.collective_author
 
 
-def build_letter(reply: Reply) -> Letter:
-    """The letter of ``reply`` (its assignment, unit, proposal, session and proposers prefetched or not)."""
+def build_letter(
+    reply: Reply, *, proposal: Proposal | None = None, lead: Proposer | None = None, public: bool = False
+) -> Letter:
+    """The letter of ``reply`` (its assignment, unit, proposal, session and proposers prefetched or not).
+
+    ``proposal`` and ``lead`` may be given when the caller has them loaded already (a page showing
+    several replies of one proposal). A ``public`` letter (提案公开) leaves out the contact person and phone.
+    """
     assignment = reply.assignment
-    proposal = assignment.proposal
+    proposal = proposal or assignment.proposal
     session = proposal.session
     with site_language():
         title = _("Reply to proposal “%(title)s” No. %(number)s of the %(session)s") % {
@@ -106,12 +114,12 @@ def build_letter(reply: Reply) -> Letter:
             "number": proposal.number,
             "session": session.full_name or session.name,
         }
-        salutation = _("Dear Member %(name)s:") % {"name": _lead_name(proposal)}
+        salutation = _("Dear Member %(name)s:") % {"name": _lead_name(proposal, lead)}
         closing = _("We hereby reply.")
         contact = []
-        if reply.contact_person:
+        if reply.contact_person and not public:
             contact.append(f"{_('Contact person')}：{reply.contact_person}")
-        if reply.contact_phone:
+        if reply.contact_phone and not public:
             contact.append(f"{_('Contact phone')}：{reply.contact_phone}")
         status_label = str(ReplyStatus(reply.status).label)
         kind = pgettext("file name", "follow-up reply") if reply.is_followup else pgettext("file name", "reply")

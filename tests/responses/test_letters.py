@@ -7,6 +7,7 @@ The real case 第2023160号 is rebuilt through the services with the reference l
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import shutil
@@ -166,6 +167,41 @@ class PrintViewTests(Case2023160):
         css = (Path(settings.BASE_DIR) / "static/css/letter.css").read_text(encoding="utf-8")
         self.assertIn("size: A4", css)
         self.assertIn("@media print", css)
+
+
+class OneLetterEverywhereTests(Case2023160):
+    """The print view, the .docx and the proposal page lay out the same parts of build_letter."""
+
+    def docx_lines(self, content: bytes) -> list[str]:
+        from docx import Document
+
+        return [p.text.strip() for p in Document(io.BytesIO(content)).paragraphs if p.text.strip()]
+
+    def test_the_print_view_the_docx_and_the_proposal_page_carry_the_same_parts(self):
+        self.client.force_login(self.chencheng)
+
+        printed = letter_lines(self.client.get(reverse("letters:print", args=[self.reply.pk])).content.decode())
+        docx = self.docx_lines(self.client.get(reverse("letters:docx", args=[self.reply.pk])).content)
+        detail = reverse("portal:proposal_detail", args=[self.assignment.proposal_id])
+        on_page = letter_lines(self.client.get(detail).content.decode())
+
+        self.assertEqual(printed, build_letter(self.reply).lines)
+        self.assertEqual(docx, printed)
+        self.assertEqual(on_page, printed)
+
+    def test_the_proposal_page_shows_the_letter_in_chinese_whatever_the_readers_language(self):
+        self.client.force_login(self.chencheng)
+        detail = reverse("portal:proposal_detail", args=[self.assignment.proposal_id])
+
+        on_page = letter_lines(self.client.get(detail, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+
+        self.assertEqual(on_page, expected_lines())
+
+    def test_a_published_letter_leaves_out_the_contact_person_and_phone(self):
+        letter = build_letter(self.reply, public=True)
+
+        self.assertEqual(letter.contact_parts, [])
+        self.assertEqual(letter.lines, expected_lines()[:-1])
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (apt-get install libreoffice-writer)")
