@@ -189,7 +189,7 @@ def returned(s) -> None:
         suggested=GONGXIN,
     )
     s.redate([first], s.day(30))
-    s.decide_return(request, s.at(s.day(27), 11), approve=True, note="同意退回，改由区工信局主办。")
+    s.decide_return(request, s.at(s.day(27), 9), approve=True, note="同意退回，改由区工信局主办。")
     (a,) = s.assign(p, s.day(27), (GONGXIN, LEAD))
     s.take(a, s.day(26))
     s.contact(a, s.day(20), ContactMethod.PHONE, "黄丽委员；区工信局刘洋", "电话沟通企业数字化诊断的推进安排。")

@@ -38,6 +38,7 @@ UNITS = [
     ("深圳市福田区人力资源局", "区人力资源局", "0755-82918122"),
     ("深圳市交通运输局福田管理局", "福田交通管理局", "0755-82918905"),
 ]
+UNIT_PHONES = {name: phone for name, _short, phone in UNITS}
 GONGXIN = "深圳市福田区工业和信息化局"
 EDUCATION = "深圳市福田区教育局"
 SCIENCE = "深圳市福田区科技创新局"

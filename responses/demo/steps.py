@@ -20,7 +20,7 @@ from responses import services as handling
 from responses.choices import AssignmentRole, ReplyStatus
 from responses.deadlines import WorkCalendar, assignment_deadlines
 from responses.demo.clock import Clock
-from responses.demo.people import UNIT_STAFF
+from responses.demo.people import UNIT_PHONES, UNIT_STAFF
 from responses.models import Assignment, Feedback, Opinion, Reply
 
 
@@ -258,7 +258,8 @@ class Steps:
             "letter_number": letter_number,
             "body": body,
             "contact_person": handler.display_name,
-            "contact_phone": assignment.unit.phone,
+            # A unit that was there before the demo may have no phone on record: the demo's number then.
+            "contact_phone": assignment.unit.phone or UNIT_PHONES[assignment.unit.name],
             "commitment_date": placeholder,
         }
         with self.clock.at(self.at(drafted, 11)):
