@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 from collections.abc import Iterator
 
 from django.apps import apps
@@ -97,8 +98,15 @@ def tasks_in_process() -> Iterator[None]:
     from celery import current_app
 
     previous = current_app.conf.task_always_eager
+    # Each of those no-op tasks would log a line (and kombu a warning about the broker's host name).
+    loggers = [logging.getLogger(name) for name in ("celery.app.trace", "kombu.connection")]
+    levels = [logger.level for logger in loggers]
     current_app.conf.task_always_eager = True
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
     try:
         yield
     finally:
         current_app.conf.task_always_eager = previous
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
