@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from proposals.choices import ProposalStatus, ProposerStatus
-from proposals.management.commands.seed_demo import letter_body
-from proposals.models import Notification, Proposal, Session
-from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus, Satisfaction
-from responses.models import Assignment, Reply
+from proposals.choices import EventVerb, ProposalStatus, ProposerStatus
+from proposals.models import Event, Notification, Proposal, Session
+from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus, RequestStatus, Satisfaction
+from responses.demo.texts import letter_body
+from responses.models import Assignment, ExtensionRequest, Feedback, Reply, ReturnRequest
 from tests.base import PersonaTestCase
 
 IN_MEMORY_STORAGE = {
@@ -223,9 +223,21 @@ class CurrentSessionTests(SeededTestCase):
                 with_opinion=assignment.role == AssignmentRole.COHANDLING,
                 cal=WorkCalendar.load(),
             )
-            self.assertEqual(assignment.reply_due, expected["reply_due"])
-            self.assertEqual(assignment.reply_due_note, expected["reply_due_note"])
-            self.assertEqual(assignment.opinion_due, expected["opinion_due"])
+            extension = assignment.extension_requests.filter(status=RequestStatus.APPROVED).first()
+            with self.subTest(proposal=assignment.proposal.title, round=assignment.round):
+                self.assertEqual(assignment.original_reply_due, expected["reply_due"])
+                self.assertEqual(assignment.reply_cap, expected["reply_cap"])
+                self.assertEqual(assignment.return_window_ends, expected["return_window_ends"])
+                self.assertEqual(assignment.opinion_due, expected["opinion_due"])
+                if extension is None:
+                    self.assertEqual(assignment.reply_due, expected["reply_due"])
+                    self.assertEqual(assignment.reply_due_note, expected["reply_due_note"])
+                else:
+                    # Moved by the committee's decision, dated on the demo's day of approval.
+                    self.assertEqual(assignment.reply_due, extension.approved_until)
+                    self.assertIn(
+                        timezone.localtime(extension.decided_at).date().isoformat(), assignment.reply_due_note
+                    )
 
     def test_replies_in_each_stage_exist(self):
         self.assertTrue(Reply.objects.filter(status=ReplyStatus.AWAITING_SIGNOFF).exists())
@@ -278,6 +290,107 @@ class CurrentSessionTests(SeededTestCase):
                 if user.has_staff_role:
                     self.assertEqual(self.client.get("/dashboard/").status_code, 200)
         self.assertEqual(self.client.get("/public/").status_code, 200)
+
+
+class WorkflowTests(SeededTestCase):
+    """The demo is what the services make: statuses agree with the events that moved them."""
+
+    def test_every_assignment_and_reply_status_occurs(self):
+        self.assertEqual(set(Assignment.objects.values_list("status", flat=True)), set(AssignmentStatus.values))
+        self.assertEqual(set(Reply.objects.values_list("status", flat=True)), set(ReplyStatus.values))
+
+    def test_each_proposals_status_is_where_its_last_move_took_it(self):
+        for proposal in Proposal.objects.all():
+            moves = []
+            for event in proposal.events.order_by("created_at", "pk"):
+                if (event.data or {}).get("proposal_status"):
+                    moves.append(event.data["proposal_status"][1])
+                elif event.object_type == "proposal" and event.to_status:
+                    moves.append(event.to_status)
+            with self.subTest(proposal=proposal.title):
+                self.assertEqual(moves[0], ProposalStatus.DRAFT)
+                self.assertEqual(moves[-1], proposal.status)
+
+    def test_each_assignments_status_is_where_its_last_move_took_it(self):
+        for assignment in Assignment.objects.all():
+            moves = Event.objects.filter(object_type="assignment", object_id=assignment.pk).exclude(to_status="")
+            last = moves.order_by("created_at", "pk").values_list("to_status", flat=True).last()
+            with self.subTest(proposal=assignment.proposal.title, unit=assignment.unit.name):
+                if assignment.status == AssignmentStatus.REPLIED:
+                    sent = assignment.replies.get(status=ReplyStatus.SENT, round=assignment.round)
+                    self.assertEqual(assignment.replied_at, sent.sent_at)
+                    self.assertEqual(last, AssignmentStatus.HANDLING)
+                else:
+                    self.assertEqual(last or AssignmentStatus.PENDING, assignment.status)
+
+    def test_timelines_run_forward_in_the_past(self):
+        now = timezone.now()
+        for proposal in Proposal.objects.all():
+            times = list(proposal.events.order_by("pk").values_list("created_at", flat=True))
+            with self.subTest(proposal=proposal.title):
+                self.assertEqual(times, sorted(times))
+                self.assertLess(times[-1], now - dt.timedelta(hours=1))
+                self.assertEqual(proposal.created_at, times[0])
+                self.assertEqual(proposal.updated_at, times[-1])
+        case = Proposal.objects.get(number="2023160")
+        self.assertEqual({t.year for t in case.events.values_list("created_at", flat=True)}, {2023})
+        self.assertEqual(case.attachments.get().uploaded_at, case.created_at)
+
+    def test_dates_on_the_rows_are_the_dates_of_their_events(self):
+        def when(proposal, verb):
+            return proposal.events.filter(verb=verb).order_by("pk").values_list("created_at", flat=True).last()
+
+        for proposal in Proposal.objects.exclude(submitted_at=None):
+            self.assertEqual(proposal.submitted_at, when(proposal, EventVerb.SUBMITTED))
+        for proposal in Proposal.objects.exclude(accepted_at=None):
+            self.assertEqual(proposal.accepted_at, when(proposal, EventVerb.ACCEPTED))
+        for proposal in Proposal.objects.exclude(closed_at=None):
+            self.assertEqual(proposal.closed_at, when(proposal, EventVerb.CLOSED))
+        for reply in Reply.objects.filter(status=ReplyStatus.SENT):
+            event = Event.objects.get(verb=EventVerb.REPLY_SENT, object_type="reply", object_id=reply.pk)
+            self.assertEqual(reply.sent_at, event.created_at)
+            self.assertLess(reply.signed_at, reply.sent_at)
+        case = Reply.objects.get(letter_number="福工信函〔2023〕160号")
+        self.assertEqual(case.commitment_date, dt.date(2023, 12, 29))
+
+    def test_numbers_follow_the_order_of_acceptance(self):
+        numbered = Proposal.objects.filter(session=self.current).exclude(serial=None)
+        self.assertEqual(
+            list(numbered.order_by("accepted_at").values_list("serial", flat=True)),
+            sorted(numbered.values_list("serial", flat=True)),
+        )
+
+    def test_returns_extensions_and_a_sent_back_letter_occur(self):
+        approved = ReturnRequest.objects.get(status=RequestStatus.APPROVED)
+        self.assertEqual(approved.assignment.status, AssignmentStatus.RETURNED)
+        after = Assignment.objects.get(proposal=approved.assignment.proposal, unit=approved.suggested_unit)
+        self.assertLess(approved.decided_at, after.assigned_at)
+        self.assertLessEqual(timezone.localtime(approved.requested_at).date(), approved.assignment.return_window_ends)
+        self.assertTrue(ReturnRequest.objects.filter(status=RequestStatus.PENDING).exists())
+        for status in RequestStatus.values:
+            self.assertTrue(ExtensionRequest.objects.filter(status=status).exists(), status)
+        sent_back = Reply.objects.get(status=ReplyStatus.DRAFT)
+        self.assertTrue(sent_back.sendback_comment)
+
+    def test_a_dissatisfied_rating_started_a_second_handling_round(self):
+        rating = Feedback.objects.get(result=Satisfaction.DISSATISFIED)
+        proposal = rating.reply.assignment.proposal
+        self.assertEqual((proposal.status, proposal.handling_round), (ProposalStatus.ASSIGNED, 2))
+        again = Assignment.objects.get(proposal=proposal, round=2)
+        self.assertEqual(again.status, AssignmentStatus.HANDLING)
+        self.assertEqual(timezone.localtime(again.assigned_at).date(), timezone.localtime(rating.created_at).date())
+        self.assertTrue(proposal.events.filter(verb=EventVerb.REHANDLING).exists())
+
+    def test_notifications_are_history_not_a_flood_of_email(self):
+        self.assertFalse(Notification.objects.filter(email_pending=True).exists())
+        week_ago = timezone.now() - dt.timedelta(days=8)
+        self.assertFalse(Notification.objects.filter(read_at=None, created_at__lt=week_ago).exists())
+        for username in ("chencheng", "wangfang", "handler", "unitlead", "committee", "leader"):
+            unread = Notification.objects.filter(user__username=username, read_at=None).count()
+            self.assertLess(unread, 10, username)
+        from django.core import mail
+
+        self.assertEqual(mail.outbox, [])
 
 
 class IdempotenceTests(SeededTestCase):
