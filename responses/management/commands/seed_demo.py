@@ -48,7 +48,7 @@ from responses.choices import AssignmentRole, AssignmentStatus, ContactMethod, R
 from responses.deadlines import WorkCalendar, add_months, assignment_deadlines, feedback_window_ends
 from responses.models import Assignment, Contact, Feedback, Opinion, Reply, ReplyCategory
 
-LETTER_FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "futian-2023160-reply.txt"
+LETTER_FIXTURE = Path(__file__).resolve().parents[3] / "proposals" / "fixtures" / "futian-2023160-reply.txt"
 
 CATEGORIES = ["经济建设", "城市建设", "社会事业", "文化教育", "科技创新", "生态环境", "法治建设", "其他"]
 

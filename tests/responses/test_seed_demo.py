@@ -14,9 +14,9 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from proposals.choices import ProposalStatus, ProposerStatus
-from proposals.management.commands.seed_demo import letter_body
 from proposals.models import Notification, Proposal, Session
 from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus, Satisfaction
+from responses.management.commands.seed_demo import letter_body
 from responses.models import Assignment, Reply
 from tests.base import PersonaTestCase
 
