@@ -54,7 +54,7 @@ from proposals.workflow import (
     site_language,
 )
 
-# The longest supervision note (the supervision page's NoteForm in proposals/admin_views.py uses it too): the admin's
+# The longest supervision note (the supervision page's NoteForm in responses/admin_supervision.py uses it too): the admin's
 # add page for notes calls add_supervision_note with no length rule of its own (the column is a TextField).
 SUPERVISION_NOTE_MAX_CHARS = 4000
 

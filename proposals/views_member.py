@@ -1,10 +1,11 @@
 """我的提案 and a proposal's page: what members (and, read-only, staff) see of a proposal.
 
-The page shows the proposal, its proposers, its timeline, its handling units and
-every sent reply as the formal letter; for the people concerned it also offers
-the next step: edit, invite co-signers, submit, withdraw, answer an invitation,
-rate a reply. The steps themselves are POSTed to the views in ``views_drafting``,
-``views_joint`` and ``views_feedback``.
+``detail_context`` builds the page's own part: the proposal, its proposers, its
+timeline, and for the people concerned the next step (edit, invite co-signers,
+submit, withdraw, answer an invitation), each offered when the service's policy
+(``proposals.services``) allows it. The steps are POSTed to the views in
+``views_drafting`` and ``views_joint``. The page as served, with its handling
+units, replies and rating forms, is ``responses.views_portal.proposal_detail``.
 """
 
 from __future__ import annotations

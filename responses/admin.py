@@ -3,8 +3,12 @@
 Unit staff see only their own unit's rows (``visible_to``) and may record
 contacts with proposers; committee staff and leaders see everything. Statuses
 are read-only here: the unit's workflow pages (responses/admin_views.py, wired in
-by ``get_urls`` below) call responses/services.py for every step: the worklist,
+by ``get_urls`` below) call ``responses.services`` for every step: the worklist,
 accept or return, contact log, opinion, reply draft, sign-off and sending.
+
+The proposal admin is registered here (``HandlingProposalAdmin``): the one of
+``proposals.admin`` plus the committee's steps after acceptance (assignment,
+supervision, publication), whose pages show the handling units.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ timeline. The committee decides on a page of its own (``<pk>/decide/``):
   or refuse with a reason.
 
 ``decide_return``, ``assign_proposal`` and ``decide_extension`` in
-responses/services.py do the work; these views parse forms and redirect.
+``responses.services`` do the work; these views parse forms and redirect.
 """
 
 from __future__ import annotations

@@ -124,7 +124,7 @@ def _assign(
 ) -> list[Assignment]:
     """Assign a locked proposal. An accepted proposal becomes assigned; one already assigned (after a
     unit was handed back while others still work on it) takes the extra units as they are."""
-    # The same date rules as the assignment forms (proposals/admin_views.py UnitsForm): back-dating is
+    # The same date rules as the assignment forms (responses/admin_assign.py UnitsForm): back-dating is
     # allowed (recorded late), but not into the future nor before the proposal's session began.
     if assigned_on > timezone.localdate():
         raise WorkflowError(_("The assignment date cannot be in the future."))
