@@ -16,8 +16,8 @@ from django.contrib import messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,7 +25,6 @@ from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.decorators import display
 
 from accounts.choices import UNIT_ROLES, Role
-from proposals.errors import WorkflowError
 
 COMMITTEE = frozenset({Role.COMMITTEE})
 LEADERS = frozenset({Role.LEADER})
@@ -320,57 +319,6 @@ class ReadOnlyAdmin(RoleScopedAdmin):
 
     read_only = True
     actions = None
-
-
-class _TrialRollback(Exception):
-    pass
-
-
-class ServiceCreateMixin:
-    """For rows whose creation is a workflow step with its own service (a contact, a supervision note).
-
-    The add form runs the service once inside a savepoint that is always rolled
-    back, so a refusal (wrong status, wrong unit) shows on the form and nothing is
-    half-saved; ``save_model`` then runs it for real. Subclasses implement
-    ``create_through_service(request, data)`` with the form's cleaned data.
-    """
-
-    def create_through_service(self, request: HttpRequest, data: dict) -> models.Model:
-        raise NotImplementedError
-
-    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None:
-            return form_class
-        admin = self
-
-        class ServiceAddForm(form_class):
-            def clean(self):
-                cleaned = super().clean()
-                if not self.errors:
-                    try:
-                        with transaction.atomic():
-                            admin.create_through_service(request, cleaned)
-                            raise _TrialRollback
-                    except _TrialRollback:
-                        pass
-                    except WorkflowError as exc:
-                        raise ValidationError(exc.message) from exc
-                    except PermissionDenied as exc:
-                        raise ValidationError(str(exc)) from exc
-                return cleaned
-
-        return ServiceAddForm
-
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        row = self.create_through_service(request, form.cleaned_data)
-        # The admin logs and redirects with ``obj``: give it the service's row.
-        for field in obj._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(row, field.attname))
-        obj._state.adding = False
 
 
 class RoleScopedTabularInline(RoleScopedMixin, TabularInline):

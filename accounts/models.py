@@ -106,7 +106,13 @@ class User(AbstractUser):
 
     @property
     def is_committee(self) -> bool:
+        """Committee staff: the one rule for who does the committee's steps (superusers count)."""
         return self.role == Role.COMMITTEE or self.is_superuser
+
+    @property
+    def is_oversight(self) -> bool:
+        """Committee staff or a leader: the people who follow key proposals."""
+        return self.is_committee or self.role == Role.LEADER
 
     @property
     def is_leader(self) -> bool:

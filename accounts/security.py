@@ -23,6 +23,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger("security")
@@ -78,12 +79,13 @@ class ThrottledModelBackend(ModelBackend):
         from django.contrib.auth import get_user_model
         from django.db.models.expressions import RawSQL
 
-        from proposals.models import Notification
-
         model = get_user_model()
+        # The notifications table, found through the user's ``notifications`` relation: accounts sits below
+        # the app that defines notifications and does not import it.
+        notifications = model._meta.get_field("notifications").related_model
         # Table names are the models' own; nothing of the request is in this statement.
         unread = RawSQL(  # nosec B611
-            f"SELECT COUNT(*) FROM {Notification._meta.db_table} n "  # nosec B608
+            f"SELECT COUNT(*) FROM {notifications._meta.db_table} n "  # nosec B608
             f"WHERE n.user_id = {model._meta.db_table}.id AND n.read_at IS NULL",
             (),
         )
@@ -141,3 +143,17 @@ def log_refusal(request: HttpRequest, reason: str = "") -> None:
         timezone.now().isoformat(),
         reason,
     )
+
+
+def is_safe_redirect(request: HttpRequest, url: str) -> bool:
+    """Whether ``url`` points into this site (https only when the request came over https)."""
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The ``next`` field (POST, else GET) when it points into this site, else ``default``: the one check
+    of a redirect target that came with the request."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if is_safe_redirect(request, target) else default

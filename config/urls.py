@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
+from proposals import public_urls as proposals_public
+from proposals import urls as proposals_portal
+from responses import portal_urls as responses_portal
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -9,7 +12,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", include("dashboard.urls")),
-    path("public/", include("proposals.public_urls")),
+    # The portal and public namespaces hold pages of both apps: proposals' own and those that show handling.
+    path("public/", include((proposals_public.urlpatterns + responses_portal.public_urlpatterns, "public"))),
     path("letters/", include("responses.letter_urls")),
-    path("", include("proposals.urls")),
+    path("", include((proposals_portal.urlpatterns + responses_portal.portal_urlpatterns, "portal"))),
 ]

@@ -24,13 +24,14 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from dashboard import filter_ui, keyset, reference, summary, xlsx
+from dashboard import filter_ui, keyset, reference, xlsx
 from dashboard import rows as row_html
 from dashboard.access import staff_only
 from proposals.filters import ProposalFilterSet
 from proposals.models import Proposal
 from proposals.templatetags.site_chrome import kept_page
 from responses.choices import (
+    AssignmentRole,
     AssignmentStatus,
 )
 from responses.filters import AssignmentFilterSet
@@ -300,7 +301,7 @@ def _units_of(proposal_ids: list[int]) -> dict[int, list[str]]:
         .values_list("proposal_id", "role", "unit__name")
     )
     for proposal_id, role, name in rows:
-        units[proposal_id].append((summary.UNIT_ORDER.get(role, 2), name))
+        units[proposal_id].append((AssignmentRole.rank(role), name))
     # A stable sort: within one place, units stay in the order they were assigned.
     return {
         proposal_id: [name for _place, name in sorted(found, key=lambda pair: pair[0])]

@@ -2,39 +2,39 @@
 
 Committee staff manage sessions, categories and proposal content; leaders and
 unit staff read. Status and numbering are shown, never edited: they change
-through proposals/services.py only, from the committee's custom admin views
-(proposals/admin_views.py: review, accept, reject, merge, assign, key
-proposals, publication) hung on ``ProposalAdmin.get_urls``.
+through the services only, from the committee's custom admin views hung on
+``ProposalAdmin.get_urls``: review, accept, reject and merge here
+(proposals/admin_review.py).
+
+``ProposalAdmin`` is registered by ``responses.admin``, whose subclass adds the
+steps after acceptance (assignment, key proposals and supervision, publication):
+those pages show the handling units, which this app does not know.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Prefetch
 from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from unfold.decorators import display
 
 from accounts.admin_base import (
     ALL_STAFF,
     COMMITTEE,
     LEADERS,
-    NAMED_IN_MESSAGE,
     NOBODY,
     OVERSIGHT,
     ReadOnlyAdmin,
     RoleScopedAdmin,
     RoleScopedTabularInline,
-    ServiceCreateMixin,
-    named_list,
     status_badge,
 )
 from accounts.choices import Role
-from proposals import admin_views, services
-from proposals.choices import PROPOSAL_STATUS_COLOURS, ProposalStatus
-from proposals.errors import WorkflowError
+from proposals import admin_review, services
+from proposals.admin_common import ServiceCreateMixin
+from proposals.choices import PROPOSAL_STATUS_COLOURS
 from proposals.models import (
     Attachment,
     Category,
@@ -45,17 +45,6 @@ from proposals.models import (
     Session,
     SupervisionNote,
 )
-
-
-def _labels_with_status(proposals, total: int) -> str:
-    """The proposals with their statuses for an admin message; ``total`` says whether more were left unnamed."""
-    return named_list(
-        [
-            _("%(proposal)s (%(status)s)") % {"proposal": services.proposal_label(p), "status": p.get_status_display()}
-            for p in proposals
-        ],
-        total,
-    )
 
 
 @admin.register(Session)
@@ -139,8 +128,9 @@ class SupervisedByMeFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.register(Proposal)
 class ProposalAdmin(RoleScopedAdmin):
+    """The proposal list and form with the intake steps; registered with the handling steps by responses.admin."""
+
     view_roles = ALL_STAFF
     # Proposals leave the system by withdrawal, rejection or merging, never by deletion
     # (superusers excepted): the timeline would go with them.
@@ -211,82 +201,26 @@ class ProposalAdmin(RoleScopedAdmin):
     # Links to the committee's pages above the list, and the workflow steps above a proposal's form.
     list_before_template = "admin/proposals/proposal/workflow_links.html"
     change_form_before_template = "admin/proposals/proposal/workflow_panel.html"
-    actions = ("assign_selected", "publish_selected")
+
+    def workflow_route(self, pattern: str, view, name: str):
+        """A custom admin view of the workflow, named ``proposals_proposal_<name>``, behind the admin login."""
+        return path(pattern, self.admin_site.admin_view(view), {"model_admin": self}, name=f"proposals_proposal_{name}")
 
     def get_urls(self):
-        def route(pattern: str, view, name: str):
-            return path(
-                pattern, self.admin_site.admin_view(view), {"model_admin": self}, name=f"proposals_proposal_{name}"
-            )
-
+        route = self.workflow_route
         # Before the stock URLs: "<path:object_id>/" would swallow "review/" otherwise.
         return [
-            route("review/", admin_views.review_queue, "review_queue"),
-            route("assign-many/", admin_views.assign_many, "assign_many"),
-            route("supervised/", admin_views.supervised, "supervised"),
-            route("publication/", admin_views.publication, "publication"),
-            route("<int:pk>/review/", admin_views.review, "review"),
-            route("<int:pk>/accept/", admin_views.accept, "accept"),
-            route("<int:pk>/reject/", admin_views.reject, "reject"),
-            route("<int:pk>/merge/", admin_views.merge, "merge"),
-            route("<int:pk>/assign/", admin_views.assign, "assign"),
-            route("<int:pk>/supervision/", admin_views.supervision, "supervision"),
-            route("<int:pk>/key/", admin_views.mark_key, "key"),
-            route("<int:pk>/publish/", admin_views.publish, "publish"),
+            route("review/", admin_review.review_queue, "review_queue"),
+            route("<int:pk>/review/", admin_review.review, "review"),
+            route("<int:pk>/accept/", admin_review.accept, "accept"),
+            route("<int:pk>/reject/", admin_review.reject, "reject"),
+            route("<int:pk>/merge/", admin_review.merge, "merge"),
             *super().get_urls(),
         ]
 
     def has_committee_permission(self, request, obj=None) -> bool:
         """The committee's workflow steps (superusers count as committee staff)."""
-        return admin_views.is_committee(request.user)
-
-    @admin.action(description=_("Assign the selected accepted proposals (交办)"), permissions=["committee"])
-    def assign_selected(self, request, queryset):
-        queryset = queryset.prefetch_related(None)
-        # The bulk assignment page takes accepted proposals only: the others are named here, not dropped unseen.
-        others = queryset.exclude(status=ProposalStatus.ACCEPTED).order_by("pk")
-        count = others.count()
-        if count:
-            self.message_user(
-                request,
-                ngettext(
-                    "Only accepted proposals are assigned; this one was left out: %(proposals)s",
-                    "Only accepted proposals are assigned; these %(count)d were left out: %(proposals)s",
-                    count,
-                )
-                % {"count": count, "proposals": _labels_with_status(others[:NAMED_IN_MESSAGE], count)},
-                messages.WARNING,
-            )
-        if not queryset.filter(status=ProposalStatus.ACCEPTED).exists():
-            return None  # nothing to assign: stay on the list with the message
-        return admin_views.bulk_assign_redirect(queryset)
-
-    @admin.action(description=_("Publish the selected proposals (提案公开)"), permissions=["committee"])
-    def publish_selected(self, request, queryset):
-        done = 0
-        refused: dict[str, list[Proposal]] = {}
-        for proposal in queryset.prefetch_related(None).order_by("pk"):
-            try:
-                services.publish_proposal(proposal, actor=request.user)
-            except WorkflowError as exc:
-                refused.setdefault(str(exc.message), []).append(proposal)
-            else:
-                done += 1
-        # One message per reason, naming the proposals: a whole list ticked must not become a message per row.
-        for reason, rows in refused.items():
-            names = named_list([services.proposal_label(proposal) for proposal in rows])
-            self.message_user(
-                request,
-                ngettext(
-                    "Not published: %(proposals)s. %(reason)s",
-                    "%(count)d not published: %(proposals)s. %(reason)s",
-                    len(rows),
-                )
-                % {"count": len(rows), "proposals": names, "reason": reason},
-                messages.ERROR,
-            )
-        if done:
-            self.message_user(request, _("%(count)d proposals were published.") % {"count": done}, messages.SUCCESS)
+        return request.user.is_committee
 
     def get_queryset(self, request):
         # One extra query for the page's proposers, whatever the page size.
@@ -339,7 +273,7 @@ class SupervisionNoteAdmin(ServiceCreateMixin, RoleScopedAdmin):
         if not super().has_change_permission(request, obj):
             return False
         user = request.user
-        if obj is None or user.is_superuser or user.role == Role.COMMITTEE:
+        if obj is None or user.is_committee:
             return True
         return user.role in LEADERS and obj.author_id == user.pk
 

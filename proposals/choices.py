@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -133,3 +135,75 @@ class EventVerb(models.TextChoices):
     PUBLISHED = "published", _("Published")
     REMINDER_SENT = "reminder_sent", _("Reminder sent")
     DEADLINE_RECOMPUTED = "deadline_recomputed", _("Deadline recomputed")
+
+
+# Assignments (交办) -----------------------------------------------------------------------------
+# Defined here rather than in responses.choices (which imports them) because the proposal FilterSet
+# filters proposals by their units' role and open assignments.
+
+
+class AssignmentRole(models.TextChoices):
+    """主办 writes the one reply with the co-handlers' opinions; 会办 sends an opinion; 分办 replies on its own.
+
+    Units are listed in one order everywhere (``in_order``): lead, then separate, then co-handling,
+    so the units that write the replies come first.
+    """
+
+    LEAD = "lead", _("Lead unit (主办)")
+    COHANDLING = "cohandling", _("Co-handling unit (会办)")
+    SEPARATE = "separate", _("Separate unit (分办)")
+
+    @classmethod
+    def in_order(cls) -> list[AssignmentRole]:
+        return [cls.LEAD, cls.SEPARATE, cls.COHANDLING]
+
+    @classmethod
+    def rank(cls, role: str) -> int:
+        """The place of ``role`` in the unit order, for sorting rows in Python; an unknown role goes last."""
+        order = cls.in_order()
+        return order.index(role) if role in order else len(order)
+
+    @classmethod
+    def rank_expression(cls, field: str = "role") -> models.Case:
+        """The same order as a database expression, for ``order_by``."""
+        whens = [models.When(**{field: role}, then=place) for place, role in enumerate(cls.in_order())]
+        return models.Case(*whens, default=len(whens), output_field=models.IntegerField())
+
+
+REPLYING_ROLES = {AssignmentRole.LEAD, AssignmentRole.SEPARATE}
+
+
+class AssignmentStatus(models.TextChoices):
+    """An assignment's state. Allowed moves (see ASSIGNMENT_TRANSITIONS):
+
+    pending → handling → replied (lead and separate units);
+    handling → opinion_sent (co-handling units);
+    pending|handling → return_requested → returned, or back where it was when refused.
+    """
+
+    PENDING = "pending", _("Awaiting acceptance")
+    HANDLING = "handling", _("Being handled")
+    OPINION_SENT = "opinion_sent", _("Opinion sent")
+    REPLIED = "replied", _("Replied")
+    RETURN_REQUESTED = "return_requested", _("Return requested")
+    RETURNED = "returned", _("Returned")
+
+
+ASSIGNMENT_TRANSITIONS: dict[str, set[str]] = {
+    AssignmentStatus.PENDING: {AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED},
+    AssignmentStatus.HANDLING: {
+        AssignmentStatus.REPLIED,
+        AssignmentStatus.OPINION_SENT,
+        AssignmentStatus.RETURN_REQUESTED,
+    },
+    AssignmentStatus.RETURN_REQUESTED: {
+        AssignmentStatus.RETURNED,
+        AssignmentStatus.PENDING,
+        AssignmentStatus.HANDLING,
+    },
+    AssignmentStatus.OPINION_SENT: set(),
+    AssignmentStatus.REPLIED: set(),
+    AssignmentStatus.RETURNED: set(),
+}
+
+OPEN_ASSIGNMENT_STATUSES = [AssignmentStatus.PENDING, AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED]

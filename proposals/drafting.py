@@ -32,9 +32,8 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Unit, User
 from proposals.choices import EventVerb, ProposalKind, ProposalStatus, ProposerRole, ProposerStatus
-from proposals.errors import WorkflowError
 from proposals.models import Attachment, Category, Proposal, Proposer, Session
-from proposals.services import lock, record_event
+from proposals.workflow import WorkflowError, lock, record_event
 
 # Extension → (what the content must be, the MIME type stored and served).
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -13,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 from proposals import search
-from proposals.choices import ProposalKind, ProposalStatus
+from proposals.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, ProposalKind, ProposalStatus
 from proposals.models import Category, Proposal, Session
-from responses.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole
 
 
 class FilterForm(forms.Form):
@@ -124,9 +123,9 @@ class ProposalFilterSet(SharedFieldsFilterSet):
         fields = ["q", "session", "status", "category", "kind", "unit", "role", "is_key", "overdue"]
 
     def _assignments(self):
-        from responses.models import Assignment
-
-        return Assignment.objects.filter(proposal_id=OuterRef("pk"))
+        # The model behind the ``assignments`` relation, named by the lookup: proposals sits below responses.
+        assignment = Proposal._meta.get_field("assignments").related_model
+        return assignment._default_manager.filter(proposal_id=OuterRef("pk"))
 
     def filter_text(self, queryset, name, value):
         return search.search(queryset, value) if value else queryset

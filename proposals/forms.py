@@ -1,8 +1,8 @@
-"""Forms of the member portal: writing a proposal, co-signers, invitations, feedback.
+"""Forms of the member portal: writing a proposal, co-signers, invitations, withdrawal.
 
 Forms check what a field can say about itself and show it next to the field;
-the services (``proposals.drafting``, ``proposals.services``,
-``responses.services``) check the state and the actor again and have the last word.
+the services (``proposals.drafting``, ``proposals.services``) check the state and
+the actor again and have the last word. The rating form is in ``responses.forms``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Unit
 from proposals import drafting
 from proposals.choices import ProposalKind, ProposerRole, ProposerStatus
-from proposals.errors import WorkflowError
 from proposals.models import Attachment, Category, Proposal
-from responses.choices import Satisfaction
+from proposals.workflow import WorkflowError
 
 YES, NO = "yes", "no"
 # The longest situation analysis or suggestions a proposal may have: generous for a real proposal
@@ -252,34 +251,3 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-class FeedbackForm(forms.Form):
-    """满意度测评: the handling attitude and the handling result, rated separately, with a comment."""
-
-    attitude = forms.ChoiceField(
-        label=capfirst(_("handling attitude")), choices=Satisfaction.choices, widget=forms.RadioSelect
-    )
-    result = forms.ChoiceField(
-        label=capfirst(_("handling result")), choices=Satisfaction.choices, widget=forms.RadioSelect
-    )
-    comment = forms.CharField(
-        label=capfirst(_("comment")),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Required when you are dissatisfied: say what should be done better."),
-    )
-
-    def __init__(self, *args, prefix_id: str = "", **kwargs) -> None:
-        # Several replies on one page each get their own form; ids must not collide.
-        if prefix_id:
-            kwargs.setdefault("auto_id", f"id_{prefix_id}_%s")
-        super().__init__(*args, **kwargs)
-
-    def clean(self):
-        data = super().clean()
-        dissatisfied = Satisfaction.DISSATISFIED in (data.get("attitude"), data.get("result"))
-        if dissatisfied and not (data.get("comment") or "").strip():
-            self.add_error("comment", _("Say what you are dissatisfied with, so that it can be handled again."))
-        return data

@@ -1,72 +1,22 @@
-"""In-app notifications with an email copy sent after commit.
+"""The email copies of in-app notifications: sent by a worker, or by the sweep when one was lost.
 
-Text is built by the caller; ``notify`` renders lazy strings in the site's
-default language, since the recipient is not the person whose request is
-being served.
+``proposals.workflow.notify`` writes the notifications and queues their emails
+after commit; this module sends them.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from proposals.models import Notification, Proposal
+from proposals.models import Notification
 
-logger = logging.getLogger(__name__)
-
-
-def site_language() -> translation.override:
-    """Context manager for text stored for, or sent to, someone else."""
-    return translation.override(settings.LANGUAGE_CODE)
-
-
-def notify(
-    users: Iterable,
-    *,
-    title: str,
-    body: str = "",
-    url: str = "",
-    proposal: Proposal | None = None,
-    email: bool = True,
-) -> list[Notification]:
-    """One unread ``Notification`` per distinct user; an email to each after the transaction commits."""
-    recipients = list({user.pk: user for user in users if user is not None and user.is_active}.values())
-    if not recipients:
-        return []
-    with site_language():
-        title, body = str(title)[:200], str(body)
-    rows = Notification.objects.bulk_create(
-        [
-            Notification(
-                user=user, proposal=proposal, title=title, body=body, url=url, email_pending=email and bool(user.email)
-            )
-            for user in recipients
-        ]
-    )
-    pending = [row.pk for row in rows if row.email_pending]
-    if pending:
-        # After commit: a rolled-back step must not have told anyone anything. The email is an
-        # outbox row: a worker sends it; if the broker is down, the reminder sweep sends it later.
-        transaction.on_commit(partial(queue_emails, pending))
-    return rows
-
-
-def queue_emails(notification_ids: list[int]) -> None:
-    from proposals.tasks import send_notification_email
-
-    for pk in notification_ids:
-        try:
-            send_notification_email.apply_async(args=[pk])
-        except Exception as exc:  # noqa: BLE001 - a dead broker must not fail the user's request
-            logger.warning("email for notification %s not queued (%s); the sweep will send it", pk, exc)
-            return
+# The language of text written for someone else is the workflow's; the letters import it from here too.
+from proposals.workflow import site_language as site_language
 
 
 def email_text(notification: Notification) -> str:

@@ -5,5 +5,4 @@ from proposals import views
 app_name = "public"
 urlpatterns = [
     path("", views.public_index, name="index"),
-    path("<int:pk>/", views.public_detail, name="detail"),
 ]

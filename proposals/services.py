@@ -1,4 +1,4 @@
-"""Workflow services for proposals: submission, co-signers, review, key proposals, publication, closing.
+"""Workflow services for proposals: submission, co-signers, review, merging, key proposals.
 
 Every status change goes through a function here (DESIGN.md section 3). Each one
 checks the actor's right, runs in one transaction, locks the rows it changes,
@@ -14,11 +14,13 @@ holds ``[from, to]``.
 
 Locks are always taken in the order proposal → session → assignment → reply,
 so two steps never wait on each other in a circle.
+
+The steps after acceptance (assignment, replies, feedback, closing, publication)
+are in ``responses.services``; the primitives both use are in ``proposals.workflow``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
@@ -39,77 +41,28 @@ from proposals.choices import (
     ProposerStatus,
     RejectionGround,
 )
-from proposals.errors import WorkflowError
-from proposals.models import Event, Proposal, Proposer, Session, SupervisionNote
-from proposals.notifications import notify, site_language
+from proposals.models import Proposal, Proposer, Session, SupervisionNote
+from proposals.workflow import (
+    WorkflowError,
+    check_length,
+    check_move,
+    lock,
+    notify,
+    record_event,
+    require_committee,
+    require_text,
+    site_language,
+)
 
-# The longest supervision note (the supervision page's NoteForm in proposals/admin_views.py uses it too): the admin's
+# The longest supervision note (the supervision page's NoteForm in responses/admin_supervision.py uses it too): the admin's
 # add page for notes calls add_supervision_note with no length rule of its own (the column is a TextField).
 SUPERVISION_NOTE_MAX_CHARS = 4000
 
-# Shared helpers (also used by responses.services) ------------------------------------------
 
-
-def check_move(choices: type[models.TextChoices], transitions: dict[str, set[str]], current: str, target: str) -> None:
-    """Refuse a status change that the transitions map does not allow."""
-    if target not in transitions.get(current, set()):
-        raise WorkflowError(
-            _("This cannot be done now: the status is “%(current)s” and cannot change to “%(target)s”.")
-            % {"current": choices(current).label, "target": choices(target).label}
-        )
-
-
-def require_committee(actor: User) -> None:
-    if not (actor.is_superuser or actor.role == Role.COMMITTEE):
-        raise PermissionDenied(_("Only committee staff may do this."))
-
-
-def require_text(value: str | None, message: str) -> str:
-    """A required free-text field, stripped; blank raises ``WorkflowError`` with ``message``."""
-    value = (value or "").strip()
-    if not value:
-        raise WorkflowError(message)
-    return value
-
-
-def check_length(model: type[models.Model], name: str, text: str, limit: int | None = None) -> None:
-    """Refuse ``text`` longer than ``limit`` (default: the field's max_length), naming the field."""
-    field = model._meta.get_field(name)
-    limit = limit or field.max_length
-    if limit and len(text) > limit:
-        raise WorkflowError(
-            _("%(field)s is too long: at most %(max)d characters.") % {"field": field.verbose_name, "max": limit}
-        )
-
-
-def lock(model: type[models.Model], pk: int):
-    """The row, locked until the transaction ends (``SELECT … FOR UPDATE``; a no-op on SQLite,
-    where writers are serialised by the database lock)."""
-    return model.objects.select_for_update().get(pk=pk)
-
-
-def record_event(
-    proposal: Proposal,
-    actor: User | None,
-    verb: str,
-    *,
-    obj: models.Model | None = None,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict | None = None,
-) -> Event:
-    return Event.objects.create(
-        proposal=proposal,
-        actor=actor,
-        verb=verb,
-        object_type=obj._meta.model_name if obj is not None else "proposal",
-        object_id=obj.pk if obj is not None else proposal.pk,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-    )
+def can_move(proposal: Proposal, target: str) -> bool:
+    """Whether the transitions map lets ``proposal`` move to ``target`` now: what ``set_status`` checks,
+    asked by the pages before they offer the step."""
+    return target in PROPOSAL_TRANSITIONS.get(proposal.status, set())
 
 
 def set_status(proposal: Proposal, target: str, **fields) -> str:
@@ -211,10 +164,13 @@ def withdraw_proposal(proposal: Proposal, *, actor: User, reason: str = "") -> P
     return proposal
 
 
-def _cosigning_open(proposal: Proposal) -> bool:
+COSIGNING_STATUSES = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED)
+
+
+def cosigning_open(proposal: Proposal) -> bool:
     """Co-signers may be added and may answer while the proposal is a draft or submitted, and the
     session's confirmation cutoff (when set) has not passed."""
-    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED):
+    if proposal.status not in COSIGNING_STATUSES:
         return False
     cutoff = proposal.session.cosign_cutoff
     return cutoff is None or timezone.now() < cutoff
@@ -225,7 +181,7 @@ def invite_cosigner(proposal: Proposal, *, actor: User, user: User) -> Proposer:
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
         _require_lead_proposer(proposal, actor)
-        if not _cosigning_open(proposal):
+        if not cosigning_open(proposal):
             raise WorkflowError(_("Co-signers can no longer be added to this proposal."))
         if proposal.kind == ProposalKind.COLLECTIVE:
             raise WorkflowError(_("A collective proposal has no co-signers."))
@@ -285,7 +241,7 @@ def answer_invitation(proposer: Proposer, *, actor: User, accept: bool) -> Propo
             raise PermissionDenied(_("Only the invited member may answer this invitation."))
         if proposer.status != ProposerStatus.INVITED:
             raise WorkflowError(_("This invitation has already been answered."))
-        if not _cosigning_open(proposal):
+        if not cosigning_open(proposal):
             raise WorkflowError(_("The time to answer this invitation has passed."))
         now = timezone.now()
         proposer.status = ProposerStatus.CONFIRMED if accept else ProposerStatus.DECLINED
@@ -450,6 +406,16 @@ def merge_proposal(proposal: Proposal, *, actor: User, into: Proposal, note: str
 KEY_STATUSES = {ProposalStatus.ACCEPTED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED}
 
 
+def may_mark_key(proposal: Proposal, user: User) -> bool:
+    """Whether ``user`` may mark or unmark ``proposal`` as a key proposal now (``mark_key_proposal``)."""
+    return user.is_committee and proposal.status in KEY_STATUSES
+
+
+def may_note_supervision(proposal: Proposal, user: User) -> bool:
+    """Whether ``user`` may write a supervision note on ``proposal`` (``add_supervision_note``)."""
+    return user.is_oversight and proposal.is_key
+
+
 def mark_key_proposal(
     proposal: Proposal, *, actor: User, supervisor: User | None, is_key: bool = True, note: str = ""
 ) -> Proposal:
@@ -487,7 +453,7 @@ def add_supervision_note(proposal: Proposal, *, actor: User, body: str) -> Super
     """A leader or committee staff writes a supervision note (督办) on a key proposal."""
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
-        if not (actor.is_committee or actor.role == Role.LEADER):
+        if not actor.is_oversight:
             raise PermissionDenied(_("Only leaders and committee staff may supervise proposals."))
         if not proposal.is_key:
             raise WorkflowError(_("Supervision notes are kept for key proposals only."))
@@ -496,90 +462,3 @@ def add_supervision_note(proposal: Proposal, *, actor: User, body: str) -> Super
         row = SupervisionNote.objects.create(proposal=proposal, author=actor, body=body)
         record_event(proposal, actor, EventVerb.SUPERVISION_NOTE, obj=row, note=body)
     return row
-
-
-def publish_proposal(proposal: Proposal, *, actor: User) -> Proposal:
-    """提案公开: the committee publishes a proposal whose proposer consented and which has a sent reply."""
-    from responses.choices import ReplyStatus
-    from responses.models import Reply
-
-    with transaction.atomic():
-        proposal = lock(Proposal, proposal.pk)
-        require_committee(actor)
-        if proposal.is_published:
-            raise WorkflowError(_("This proposal is already published."))
-        if not proposal.publication_consent:
-            raise WorkflowError(_("The proposer did not agree to publication."))
-        if not Reply.objects.filter(assignment__proposal=proposal, status=ReplyStatus.SENT).exists():
-            raise WorkflowError(_("A proposal is published only after a reply has been sent."))
-        proposal.is_published, proposal.published_at = True, timezone.now()
-        proposal.save(update_fields=["is_published", "published_at", "updated_at"])
-        record_event(proposal, actor, EventVerb.PUBLISHED, data={"published": True})
-    return proposal
-
-
-# Closing --------------------------------------------------------------------------------
-
-
-def _current_sent_replies(proposal: Proposal) -> list:
-    from responses.choices import ReplyStatus
-    from responses.models import Reply
-
-    return list(
-        Reply.objects.filter(
-            assignment__proposal=proposal, round=proposal.handling_round, status=ReplyStatus.SENT, is_followup=False
-        )
-    )
-
-
-def feedback_complete(proposal: Proposal, *, today: dt.date | None = None) -> bool:
-    """Whether every sent reply of the current round is rated by every proposer, or its feedback window
-    has ended (when ``today`` is given). False while no reply is sent."""
-    from responses.deadlines import WorkCalendar, feedback_window_ends
-    from responses.models import Feedback
-
-    replies = _current_sent_replies(proposal)
-    if not replies:
-        return False
-    user_ids = {user.pk for user in proposal_recipients(proposal)}
-    rated: dict[int, set[int]] = {}
-    for reply_id, user_id in Feedback.objects.filter(reply__in=replies, user_id__in=user_ids).values_list(
-        "reply_id", "user_id"
-    ):
-        rated.setdefault(reply_id, set()).add(user_id)
-    cal = None
-    for reply in replies:
-        if rated.get(reply.pk, set()) >= user_ids:
-            continue
-        if today is None:
-            return False
-        cal = cal or WorkCalendar.load()
-        ends = feedback_window_ends(proposal.session, timezone.localdate(reply.sent_at), cal).date
-        if today <= ends:
-            return False
-    return True
-
-
-def close(proposal: Proposal, *, actor: User | None, note: str = "") -> Proposal:
-    """Close a locked, replied proposal; the caller has checked the right and the condition."""
-    old = set_status(proposal, ProposalStatus.CLOSED, closed_at=timezone.now())
-    record_event(proposal, actor, EventVerb.CLOSED, from_status=old, to_status=proposal.status, note=note)
-    return proposal
-
-
-def close_proposal(proposal: Proposal, *, actor: User | None) -> Proposal:
-    """Close a replied proposal once every proposer has rated every reply or the feedback window ended.
-
-    ``actor`` is committee staff, or None for the scheduled scan.
-    """
-    with transaction.atomic():
-        proposal = lock(Proposal, proposal.pk)
-        if actor is not None:
-            require_committee(actor)
-        check_move(ProposalStatus, PROPOSAL_TRANSITIONS, proposal.status, ProposalStatus.CLOSED)
-        if not feedback_complete(proposal, today=timezone.localdate()):
-            raise WorkflowError(
-                _("The proposal can be closed once every proposer has given feedback or the feedback window has ended.")
-            )
-        close(proposal, actor=actor)
-    return proposal

@@ -1,15 +1,14 @@
-"""The member portal, mounted at the site root (app namespace "portal")."""
+"""The member portal, mounted at the site root (app namespace "portal") with the handling side's
+portal pages (``responses.portal_urls``) by ``config/urls.py``."""
 
 from django.urls import path
 
-from proposals import views, views_similar
+from proposals import views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("proposals/new/", views.proposal_create, name="proposal_create"),
-    path("proposals/similar/", views_similar.similar, name="similar"),
-    path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
     path("proposals/<int:pk>/submit/", views.proposal_submit, name="proposal_submit"),
     path("proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
@@ -28,7 +27,6 @@ urlpatterns = [
     path("proposals/<int:pk>/cosigners/search/", views.member_search, name="member_search"),
     path("proposals/<int:pk>/cosigners/invite/", views.invite, name="invite"),
     path("proposals/<int:pk>/invitation/", views.invitation, name="invitation"),
-    path("proposals/<int:pk>/replies/<int:reply_pk>/feedback/", views.feedback, name="feedback"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read-all/", views.notifications_mark_all_read, name="notifications_mark_all_read"),
 ]

@@ -3,12 +3,15 @@
 Members follow their proposals here; staff do their work in the admin and only
 get a landing page. The views live in one module per workflow step:
 
-- ``views_member``: 我的提案 and a proposal's page, attachment downloads;
+- ``views_member``: 我的提案, the proposal page's own part, attachment downloads;
 - ``views_drafting``: writing and editing a draft, attachments, submit, withdraw;
 - ``views_joint``: co-signers (联名): member search, invitations and answers;
-- ``views_feedback``: rating a sent reply (满意度测评);
 - ``views_notifications``: the notifications page;
-- ``views_public``: 提案公开, the published proposals.
+- ``views_public``: 提案公开, the list of published proposals.
+
+The pages that show the handling (a proposal's page with its units and replies,
+rating a reply, a published proposal, the similar-proposals panel) are in
+``responses.views_portal``; ``config/urls.py`` mounts them in the same namespaces.
 
 Every queryset starts from a ``visible_to`` method (or ``published()`` for the
 public), so a page never decides on its own who sees what, and an object you
@@ -23,18 +26,16 @@ from proposals.views_drafting import (
     proposal_submit,
     proposal_withdraw,
 )
-from proposals.views_feedback import feedback
 from proposals.views_joint import cosigners, invitation, invite, member_search
-from proposals.views_member import attachment_download, home, proposal_detail
+from proposals.views_member import attachment_download, home
 from proposals.views_notifications import notifications, notifications_mark_all_read
-from proposals.views_public import public_detail, public_index
+from proposals.views_public import public_index
 
 __all__ = [
     "attachment_add",
     "attachment_download",
     "attachment_remove",
     "cosigners",
-    "feedback",
     "home",
     "invitation",
     "invite",
@@ -42,10 +43,8 @@ __all__ = [
     "notifications",
     "notifications_mark_all_read",
     "proposal_create",
-    "proposal_detail",
     "proposal_edit",
     "proposal_submit",
     "proposal_withdraw",
-    "public_detail",
     "public_index",
 ]

@@ -15,17 +15,17 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.security import safe_next
 from proposals import drafting, services
 from proposals.choices import ProposalKind, ProposalStatus, ProposerRole
-from proposals.errors import WorkflowError
 from proposals.forms import AttachmentForm, ProposalForm, WithdrawForm
 from proposals.models import Attachment, Proposal, Session
 from proposals.views_common import forbidden_page, led_proposal, visible_proposal
 from proposals.views_member import render_detail
+from proposals.workflow import WorkflowError
 
 SUBMIT = "submit"
 
@@ -148,6 +148,12 @@ def proposal_withdraw(request, pk: int):
     proposal = visible_proposal(request, pk, "session", "category", "supervisor", "merged_into")
     form = WithdrawForm(request.POST)
     if not form.is_valid():
+        if not services.can_move(proposal, ProposalStatus.WITHDRAWN):
+            # The page offers no withdraw form to explain the refusal beside: here it is a message.
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(_detail(proposal))
         return render_detail(request, proposal, withdraw_form=form)
     try:
         services.withdraw_proposal(proposal, actor=request.user, reason=form.cleaned_data["reason"])
@@ -194,7 +200,4 @@ def attachment_remove(request, pk: int, attachment_pk: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("“%(name)s” has been removed.") % {"name": attachment.original_name})
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = f"{_detail(proposal)}#attachments"
-    return redirect(target)
+    return redirect(safe_next(request, f"{_detail(proposal)}#attachments"))

@@ -21,11 +21,10 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from proposals import services
 from proposals.choices import ProposalKind, ProposerRole, ProposerStatus
-from proposals.errors import WorkflowError
 from proposals.forms import InvitationAnswerForm, InviteForm, MemberSearchForm
 from proposals.models import Proposal, Proposer
 from proposals.views_common import forbidden_page, lead_of, led_proposal, texts
-from proposals.views_member import cosigning_open
+from proposals.workflow import WorkflowError
 
 SEARCH_LIMIT = 20
 
@@ -63,7 +62,7 @@ def cosigners(request, pk: int):
     """The lead proposer's co-signers page: who is invited, who answered, and the member search."""
     proposal = led_proposal(request, pk, "session")
     proposers = list(proposal.proposers.select_related("user__member_profile").order_by("order", "pk"))
-    is_open = cosigning_open(proposal) and proposal.kind != ProposalKind.COLLECTIVE
+    is_open = services.cosigning_open(proposal) and proposal.kind != ProposalKind.COLLECTIVE
     context = _search_context(request, proposal) if is_open else {"proposal": proposal, "results": []}
     return render(
         request,
@@ -154,7 +153,7 @@ def invitation(request, pk: int):
             "proposer": proposer,
             "lead": lead_of(proposers),
             "proposers": proposers,
-            "is_open": cosigning_open(proposal),
+            "is_open": services.cosigning_open(proposal),
             "attachments": list(proposal.attachments.all()),
             **texts(proposal),
         },

@@ -1,41 +1,37 @@
 """我的提案 and a proposal's page: what members (and, read-only, staff) see of a proposal.
 
-The page shows the proposal, its proposers, its timeline, its handling units and
-every sent reply as the formal letter; for the people concerned it also offers
-the next step: edit, invite co-signers, submit, withdraw, answer an invitation,
-rate a reply. The steps themselves are POSTed to the views in ``views_drafting``,
-``views_joint`` and ``views_feedback``.
+``detail_context`` builds the page's own part: the proposal, its proposers, its
+timeline, and for the people concerned the next step (edit, invite co-signers,
+submit, withdraw, answer an invitation), each offered when the service's policy
+(``proposals.services``) allows it. The steps are POSTed to the views in
+``views_drafting`` and ``views_joint``. The page as served, with its handling
+units, replies and rating forms, is ``responses.views_portal.proposal_detail``.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, OuterRef, Q, Subquery, When
+from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from proposals import services
 from proposals.choices import EventVerb, ProposalKind, ProposalStatus, ProposerRole, ProposerStatus
 from proposals.filters import ProposalFilterSet
-from proposals.forms import AttachmentForm, FeedbackForm, WithdrawForm
+from proposals.forms import AttachmentForm, WithdrawForm
 from proposals.models import Attachment, Event, Proposal, Proposer
-from proposals.services import joint_rule_met, proposal_recipients
+from proposals.services import joint_rule_met
 from proposals.views_common import (
     lead_name,
     lead_of,
-    letters,
     paginate,
     query_without_page,
     texts,
-    visible_proposal,
     with_status_colours,
 )
-from responses.choices import ASSIGNMENT_STATUS_COLOURS, AssignmentRole, AssignmentStatus
-from responses.deadlines import WorkCalendar, feedback_window_ends
-from responses.models import Assignment, Feedback, Reply
 
 HANDLED_STATUSES = {ProposalStatus.ACCEPTED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, ProposalStatus.CLOSED}
-COSIGNING_STATUSES = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED)
 
 # Steps inside a unit or the committee that a member's timeline leaves out:
 # drafts, sign-off, internal requests and reminders are not the proposer's business.
@@ -52,14 +48,6 @@ MEMBER_HIDDEN_VERBS = {
     EventVerb.REMINDER_SENT,
     EventVerb.DEADLINE_RECOMPUTED,
 }
-
-
-def cosigning_open(proposal: Proposal) -> bool:
-    """Whether co-signers may still be invited and answer (the rule ``invite_cosigner`` applies)."""
-    if proposal.status not in COSIGNING_STATUSES:
-        return False
-    cutoff = proposal.session.cosign_cutoff
-    return cutoff is None or timezone.now() < cutoff
 
 
 @login_required
@@ -120,7 +108,7 @@ def _open_invitations(user) -> list[Proposer]:
             user=user,
             role=ProposerRole.COSIGNER,
             status=ProposerStatus.INVITED,
-            proposal__status__in=COSIGNING_STATUSES,
+            proposal__status__in=services.COSIGNING_STATUSES,
         )
         .filter(Q(proposal__session__cosign_cutoff__isnull=True) | Q(proposal__session__cosign_cutoff__gt=now))
         .select_related("proposal__session")
@@ -129,15 +117,16 @@ def _open_invitations(user) -> list[Proposer]:
     )
 
 
-@login_required
-def proposal_detail(request, pk: int):
-    proposal = visible_proposal(request, pk, "session", "category", "supervisor", "merged_into")
-    return render_detail(request, proposal)
-
-
 def render_detail(request, proposal: Proposal, **forms):
-    """The proposal page; ``forms`` (withdraw_form, attachment_form) replaces an unbound form by a bound
-    one with errors, so a refused step is explained beside its field."""
+    """The page of a proposal that is not in handling (a draft, a submitted proposal) with a bound form;
+    the page in general, with its units and replies, is ``responses.views_portal.proposal_detail``."""
+    return render(request, "proposals/detail.html", detail_context(request, proposal, **forms))
+
+
+def detail_context(request, proposal: Proposal, **forms) -> dict:
+    """The proposal page's context without the handling (units, replies, ratings: added by responses);
+    ``forms`` (withdraw_form, attachment_form) replaces an unbound form by a bound one with errors, so a
+    refused step is explained beside its field."""
     user = request.user
     proposers = list(proposal.proposers.select_related("user__member_profile").order_by("order", "pk"))
     mine = next((p for p in proposers if p.user_id == user.pk), None)
@@ -148,37 +137,25 @@ def render_detail(request, proposal: Proposal, **forms):
     if not user.has_staff_role:
         events = events.exclude(verb__in=MEMBER_HIDDEN_VERBS)
 
-    replies = letters(
-        list(
-            Reply.objects.visible_to(user)
-            .sent()
-            .filter(assignment__proposal=proposal)
-            .select_related("assignment__unit", "category", "signer")
-            .order_by("sent_at", "pk")
-        )
-    )
-    rater = attach_feedback(request, proposal, replies, {})
     # Supervision (督办) is between leaders and the committee; units and members see its effect, not the notes.
     supervision_notes = (
-        list(proposal.supervision_notes.select_related("author"))
-        if proposal.is_key and (user.is_committee or user.is_leader)
-        else []
+        list(proposal.supervision_notes.select_related("author")) if proposal.is_key and user.is_oversight else []
     )
     merged_in = list(
         Proposal.objects.visible_to(user).filter(merged_into=proposal).only("pk", "title", "number")
         if proposal.status != ProposalStatus.MERGED
         else []
     )
-    can_cosign = is_lead and cosigning_open(proposal) and proposal.kind != ProposalKind.COLLECTIVE
+    can_cosign = is_lead and services.cosigning_open(proposal) and proposal.kind != ProposalKind.COLLECTIVE
     invited = (
         mine is not None
         and mine.role == ProposerRole.COSIGNER
         and mine.status == ProposerStatus.INVITED
-        and cosigning_open(proposal)
+        and services.cosigning_open(proposal)
     )
     cosigners = [p for p in proposers if p.role == ProposerRole.COSIGNER]
     joint = None
-    if proposal.kind == ProposalKind.JOINT and proposal.status in COSIGNING_STATUSES:
+    if proposal.kind == ProposalKind.JOINT and proposal.status in services.COSIGNING_STATUSES:
         joint = {
             "confirmed": sum(p.status == ProposerStatus.CONFIRMED for p in cosigners),
             "invited": sum(p.status == ProposerStatus.INVITED for p in cosigners),
@@ -187,88 +164,33 @@ def render_detail(request, proposal: Proposal, **forms):
             "minimum": proposal.session.joint_min_confirmed,
         }
     with_status_colours([proposal])
-    return render(
-        request,
-        "proposals/detail.html",
-        {
-            "proposal": proposal,
-            "lead": lead_of(proposers),
-            "proposers": proposers,
-            "attachments": list(proposal.attachments.all()),
-            "suggested_units": list(proposal.suggested_units.all()),
-            "events": events,
-            "assignments": _assignments(proposal, user),
-            "replies": replies,
-            "rater": rater,
-            "merged_in": merged_in,
-            "supervision_notes": supervision_notes,
-            # Handling units and replies only mean something once the proposal is accepted.
-            "in_handling": proposal.status in HANDLED_STATUSES,
-            "merged_into_visible": proposal.merged_into_id
-            and Proposal.objects.visible_to(user).filter(pk=proposal.merged_into_id).exists(),
-            "is_lead": is_lead,
-            "can_edit": is_lead and is_draft,
-            "can_submit": is_lead and is_draft,
-            "can_withdraw": is_lead and proposal.status in COSIGNING_STATUSES,
-            "can_cosign": can_cosign,
-            "invitation": mine if invited else None,
-            "joint": joint,
-            "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
-            "attachment_form": forms.get("attachment_form") or AttachmentForm(),
-            **texts(proposal),
-        },
-    )
-
-
-def _assignments(proposal: Proposal, user) -> list[Assignment]:
-    assignments = with_status_colours(
-        list(
-            Assignment.objects.visible_to(user)
-            .filter(proposal=proposal)
-            .exclude(status=AssignmentStatus.RETURNED)
-            .select_related("unit")
-            .annotate(
-                role_order=Case(
-                    When(role=AssignmentRole.LEAD, then=0), When(role=AssignmentRole.SEPARATE, then=1), default=2
-                )
-            )
-            .order_by("round", "role_order", "pk")
-        ),
-        ASSIGNMENT_STATUS_COLOURS,
-    )
-    today = timezone.localdate()
-    for assignment in assignments:
-        # A co-handling unit's own deadline is its opinion; the others' is the reply.
-        assignment.is_cohandling = assignment.role == AssignmentRole.COHANDLING
-        due = assignment.opinion_due if assignment.is_cohandling else assignment.reply_due
-        days = (due - today).days if due and assignment.is_open else None
-        assignment.days = days
-        assignment.overdue_days = -days if days is not None and days < 0 else 0
-    return assignments
-
-
-def attach_feedback(request, proposal: Proposal, replies: list[Reply], bound: dict) -> bool:
-    """Marks each reply with the user's rating, its feedback window and, when they may rate it, a form.
-
-    Returns whether the user is one of the proposers who rate replies (``proposal_recipients``,
-    the same rule ``give_feedback`` applies).
-    """
-    user = request.user
-    for reply in replies:
-        reply.my_feedback = None
-        reply.can_rate = False
-    if not replies or not user.is_member or user.pk not in {u.pk for u in proposal_recipients(proposal)}:
-        return False
-    given = {row.reply_id: row for row in Feedback.objects.filter(reply__in=replies, user=user)}
-    calendar = WorkCalendar.load()
-    today = timezone.localdate()
-    for reply in replies:
-        reply.my_feedback = given.get(reply.pk)
-        reply.feedback_ends = feedback_window_ends(proposal.session, timezone.localdate(reply.sent_at), calendar).date
-        reply.can_rate = reply.my_feedback is None and today <= reply.feedback_ends
-        if reply.can_rate:
-            reply.feedback_form = bound.get(reply.pk) or FeedbackForm(prefix_id=f"reply{reply.pk}")
-    return True
+    return {
+        "proposal": proposal,
+        "lead": lead_of(proposers),
+        "proposers": proposers,
+        "attachments": list(proposal.attachments.all()),
+        "suggested_units": list(proposal.suggested_units.all()),
+        "events": events,
+        "merged_in": merged_in,
+        "supervision_notes": supervision_notes,
+        # Handling units and replies only mean something once the proposal is accepted.
+        "in_handling": proposal.status in HANDLED_STATUSES,
+        "merged_into_visible": proposal.merged_into_id
+        and Proposal.objects.visible_to(user).filter(pk=proposal.merged_into_id).exists(),
+        "is_lead": is_lead,
+        "can_edit": is_lead and is_draft,
+        "can_submit": is_lead and services.can_move(proposal, ProposalStatus.SUBMITTED),
+        "can_withdraw": is_lead and services.can_move(proposal, ProposalStatus.WITHDRAWN),
+        "can_cosign": can_cosign,
+        "invitation": mine if invited else None,
+        "joint": joint,
+        "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "assignments": [],
+        "replies": [],
+        "rater": False,
+        **texts(proposal),
+    }
 
 
 @login_required

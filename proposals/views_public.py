@@ -1,15 +1,16 @@
-"""提案公开: the public pages, open to everyone, showing only ``Proposal.objects.published()``."""
+"""提案公开: the public list, open to everyone, showing only ``Proposal.objects.published()``.
+
+A published proposal's page, with its replies, is ``responses.views_portal.public_detail``.
+"""
 
 from __future__ import annotations
 
-from django.db.models import F, Q
-from django.shortcuts import get_object_or_404, render
+from django.db.models import F
+from django.shortcuts import render
 
 from proposals import search
-from proposals.choices import ProposerRole, ProposerStatus
 from proposals.models import Category, Proposal, Session
-from proposals.views_common import int_param, lead_name, lead_of, letters, paginate, texts
-from responses.models import Reply
+from proposals.views_common import int_param, lead_name, paginate
 
 
 def public_index(request):
@@ -51,37 +52,5 @@ def public_index(request):
             "selected_category": selected_category,
             "q": q,
             "filter_query": query.urlencode(),
-        },
-    )
-
-
-def public_detail(request, pk: int):
-    """A published proposal and its sent replies, without contact details (DESIGN.md: 提案公开)."""
-    proposal = get_object_or_404(Proposal.objects.published().select_related("session", "category"), pk=pk)
-    proposers = list(
-        proposal.proposers.filter(Q(role=ProposerRole.LEAD) | Q(status=ProposerStatus.CONFIRMED))
-        .select_related("user")
-        .order_by("order", "pk")
-    )
-    replies = letters(
-        list(
-            Reply.objects.sent()
-            .filter(assignment__proposal=proposal)
-            .select_related("assignment__unit", "category")
-            .order_by("sent_at", "pk")
-        )
-    )
-    for reply in replies:
-        # Published letters never carry contact details; blanked here so no template can leak them.
-        reply.contact_person = reply.contact_phone = ""
-    return render(
-        request,
-        "public/detail.html",
-        {
-            "proposal": proposal,
-            "lead": lead_of(proposers),
-            "proposers": proposers,
-            "replies": replies,
-            **texts(proposal),
         },
     )

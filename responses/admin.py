@@ -3,33 +3,45 @@
 Unit staff see only their own unit's rows (``visible_to``) and may record
 contacts with proposers; committee staff and leaders see everything. Statuses
 are read-only here: the unit's workflow pages (responses/admin_views.py, wired in
-by ``get_urls`` below) call responses/services.py for every step: the worklist,
+by ``get_urls`` below) call ``responses.services`` for every step: the worklist,
 accept or return, contact log, opinion, reply draft, sign-off and sending.
+
+The proposal admin is registered here (``HandlingProposalAdmin``): the one of
+``proposals.admin`` plus the committee's steps after acceptance (assignment,
+supervision, publication), whose pages show the handling units.
 """
 
 from __future__ import annotations
 
 from functools import partial, update_wrapper
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from unfold.decorators import display
 
 from accounts.admin_base import (
     ALL_STAFF,
+    NAMED_IN_MESSAGE,
     NOBODY,
     UNIT_STAFF,
     ReadOnlyAdmin,
     RoleScopedAdmin,
     ScopedRelatedFilter,
-    ServiceCreateMixin,
+    named_list,
     status_badge,
 )
-from responses import services
+from proposals.admin import ProposalAdmin
+from proposals.admin_common import ServiceCreateMixin
+from proposals.choices import ProposalStatus
+from proposals.models import Proposal
+from proposals.services import proposal_label
+from proposals.workflow import WorkflowError
+from responses import admin_assign, admin_publication, admin_supervision, services
 from responses.choices import (
     ASSIGNMENT_STATUS_COLOURS,
     OPEN_ASSIGNMENT_STATUSES,
@@ -150,7 +162,7 @@ class AssignmentAdmin(HandledRowsAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Committee staff get the manual 催办 button (responses/admin_reminders.py) on open assignments.
         user = request.user
-        extra_context = {**(extra_context or {}), "can_send_reminder": user.is_superuser or user.role == "committee"}
+        extra_context = {**(extra_context or {}), "can_send_reminder": user.is_committee}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
@@ -306,3 +318,86 @@ class FeedbackAdmin(HandledRowsAdmin):
 
 # Committee decisions and reminders have modules of their own; importing registers them.
 from responses import admin_reminders, admin_requests  # noqa: E402, F401
+
+# The proposal admin with the steps after acceptance --------------------------------------------
+
+
+def _labels_with_status(proposals, total: int) -> str:
+    """The proposals with their statuses for an admin message; ``total`` says whether more were left unnamed."""
+    return named_list(
+        [
+            _("%(proposal)s (%(status)s)") % {"proposal": proposal_label(p), "status": p.get_status_display()}
+            for p in proposals
+        ],
+        total,
+    )
+
+
+@admin.register(Proposal)
+class HandlingProposalAdmin(ProposalAdmin):
+    """The proposal admin of ``proposals.admin`` with the committee's steps after acceptance: assignment
+    (交办), key proposals and supervision (督办), publication (提案公开), and their bulk actions."""
+
+    actions = ("assign_selected", "publish_selected")
+
+    def get_urls(self):
+        route = self.workflow_route
+        # Before the stock and intake URLs: "<path:object_id>/" would swallow "publication/" otherwise.
+        return [
+            route("assign-many/", admin_assign.assign_many, "assign_many"),
+            route("supervised/", admin_supervision.supervised, "supervised"),
+            route("publication/", admin_publication.publication, "publication"),
+            route("<int:pk>/assign/", admin_assign.assign, "assign"),
+            route("<int:pk>/supervision/", admin_supervision.supervision, "supervision"),
+            route("<int:pk>/key/", admin_supervision.mark_key, "key"),
+            route("<int:pk>/publish/", admin_publication.publish, "publish"),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("Assign the selected accepted proposals (交办)"), permissions=["committee"])
+    def assign_selected(self, request, queryset):
+        queryset = queryset.prefetch_related(None)
+        # The bulk assignment page takes accepted proposals only: the others are named here, not dropped unseen.
+        others = queryset.exclude(status=ProposalStatus.ACCEPTED).order_by("pk")
+        count = others.count()
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "Only accepted proposals are assigned; this one was left out: %(proposals)s",
+                    "Only accepted proposals are assigned; these %(count)d were left out: %(proposals)s",
+                    count,
+                )
+                % {"count": count, "proposals": _labels_with_status(others[:NAMED_IN_MESSAGE], count)},
+                messages.WARNING,
+            )
+        if not queryset.filter(status=ProposalStatus.ACCEPTED).exists():
+            return None  # nothing to assign: stay on the list with the message
+        return admin_assign.bulk_assign_redirect(queryset)
+
+    @admin.action(description=_("Publish the selected proposals (提案公开)"), permissions=["committee"])
+    def publish_selected(self, request, queryset):
+        done = 0
+        refused: dict[str, list[Proposal]] = {}
+        for proposal in queryset.prefetch_related(None).order_by("pk"):
+            try:
+                services.publish_proposal(proposal, actor=request.user)
+            except WorkflowError as exc:
+                refused.setdefault(str(exc.message), []).append(proposal)
+            else:
+                done += 1
+        # One message per reason, naming the proposals: a whole list ticked must not become a message per row.
+        for reason, rows in refused.items():
+            names = named_list([proposal_label(proposal) for proposal in rows])
+            self.message_user(
+                request,
+                ngettext(
+                    "Not published: %(proposals)s. %(reason)s",
+                    "%(count)d not published: %(proposals)s. %(reason)s",
+                    len(rows),
+                )
+                % {"count": len(rows), "proposals": names, "reason": reason},
+                messages.ERROR,
+            )
+        if done:
+            self.message_user(request, _("%(count)d proposals were published.") % {"count": done}, messages.SUCCESS)

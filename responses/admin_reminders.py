@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from accounts.admin_base import ReadOnlyAdmin, ScopedRelatedFilter
-from accounts.choices import Role
-from proposals.errors import WorkflowError
+from proposals.workflow import WorkflowError
 from responses import reminders
 from responses.choices import ReminderKind
 from responses.models import Assignment, Reminder
@@ -54,7 +53,7 @@ class ReminderAdmin(ReadOnlyAdmin):
     def manual_view(self, request: HttpRequest, assignment_id: int) -> HttpResponse:
         """Committee staff's manual 催办 for one assignment: at most one per assignment per day."""
         user = request.user
-        if not (user.is_superuser or user.role == Role.COMMITTEE):
+        if not user.is_committee:
             raise PermissionDenied
         assignment = get_object_or_404(
             Assignment.objects.visible_to(user).select_related("proposal", "unit"), pk=assignment_id

@@ -10,7 +10,7 @@ timeline. The committee decides on a page of its own (``<pk>/decide/``):
   or refuse with a reason.
 
 ``decide_return``, ``assign_proposal`` and ``decide_extension`` in
-responses/services.py do the work; these views parse forms and redirect.
+``responses.services`` do the work; these views parse forms and redirect.
 """
 
 from __future__ import annotations
@@ -27,20 +27,18 @@ from django.utils.translation import gettext_lazy
 from unfold.decorators import display
 
 from accounts.admin_base import ScopedRelatedFilter, status_badge
-from proposals.admin_views import (
+from proposals.admin_common import (
     DATE_INPUT,
-    UnitsForm,
     committee_only,
-    is_committee,
-    live_assignments,
     render_page,
     tell_hidden_errors,
     textarea,
     with_badges,
 )
-from proposals.errors import WorkflowError
+from proposals.workflow import WorkflowError
 from responses import services
 from responses.admin import REQUEST_STATUS_COLOURS, HandledRowsAdmin
+from responses.admin_assign import UnitsForm, live_assignment_rows
 from responses.choices import ASSIGNMENT_STATUS_COLOURS, AssignmentRole, RequestStatus
 from responses.models import ExtensionRequest, ReturnRequest
 
@@ -196,7 +194,7 @@ def decide_return(request, pk: int, model_admin):
                     return redirect(reverse("admin:proposals_proposal_assign", args=[proposal.pk]))
         status = 400
     _tell_when_decided(request, row, approve_form, refuse_form, units_form)
-    others = [a for a in live_assignments(proposal) if a.pk != assignment.pk]
+    others = [a for a in live_assignment_rows(proposal) if a.pk != assignment.pk]
     context = _request_context(
         request,
         model_admin,
@@ -285,7 +283,7 @@ class RequestAdmin(HandledRowsAdmin):
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
-        if is_committee(request.user):
+        if request.user.is_committee:
             columns.append("decide_link")
         return columns
 

@@ -30,12 +30,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from accounts.choices import UNIT_ROLES, Role
-from proposals.errors import ReplyConflict, WorkflowError
+from accounts.security import safe_next
 from proposals.services import proposal_recipients
+from proposals.workflow import ReplyConflict, WorkflowError
 from responses import services, worklist
 from responses.choices import (
     ASSIGNMENT_STATUS_COLOURS,
@@ -84,13 +84,6 @@ def _page(model_admin, request: HttpRequest, template: str, context: dict, *, st
 
 def _is_own_unit(request: HttpRequest, assignment: Assignment) -> bool:
     return request.user.role in UNIT_ROLES and request.user.unit_id == assignment.unit_id
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
 
 
 def _refusal(exc: Exception) -> str:
@@ -347,7 +340,7 @@ def handle_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
             if action == "accept":
                 services.accept_assignment(assignment, actor=request.user)
                 messages.success(request, _("Assignment accepted (签收). It is now being handled."))
-                return redirect(_next_url(request, here))
+                return redirect(safe_next(request, here))
             if action == "return":
                 form = bound["return_form"] = ReturnRequestForm(request.POST, unit=assignment.unit)
                 if form.is_valid():
@@ -381,7 +374,7 @@ def handle_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
             form = bound.get(f"{action}_form")
             if form is None:
                 messages.error(request, _refusal(exc))
-                return redirect(_next_url(request, here))
+                return redirect(safe_next(request, here))
             form.add_error(None, _refusal(exc))
     context = _handle_context(request, assignment, _handle_forms(request, assignment, bound))
     shown = {

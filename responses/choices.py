@@ -1,52 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AssignmentRole(models.TextChoices):
-    """主办 writes the one reply with the co-handlers' opinions; 会办 sends an opinion; 分办 replies on its own."""
-
-    LEAD = "lead", _("Lead unit (主办)")
-    COHANDLING = "cohandling", _("Co-handling unit (会办)")
-    SEPARATE = "separate", _("Separate unit (分办)")
-
-
-REPLYING_ROLES = {AssignmentRole.LEAD, AssignmentRole.SEPARATE}
-
-
-class AssignmentStatus(models.TextChoices):
-    """An assignment's state. Allowed moves (see ASSIGNMENT_TRANSITIONS):
-
-    pending → handling → replied (lead and separate units);
-    handling → opinion_sent (co-handling units);
-    pending|handling → return_requested → returned, or back where it was when refused.
-    """
-
-    PENDING = "pending", _("Awaiting acceptance")
-    HANDLING = "handling", _("Being handled")
-    OPINION_SENT = "opinion_sent", _("Opinion sent")
-    REPLIED = "replied", _("Replied")
-    RETURN_REQUESTED = "return_requested", _("Return requested")
-    RETURNED = "returned", _("Returned")
-
-
-ASSIGNMENT_TRANSITIONS: dict[str, set[str]] = {
-    AssignmentStatus.PENDING: {AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED},
-    AssignmentStatus.HANDLING: {
-        AssignmentStatus.REPLIED,
-        AssignmentStatus.OPINION_SENT,
-        AssignmentStatus.RETURN_REQUESTED,
-    },
-    AssignmentStatus.RETURN_REQUESTED: {
-        AssignmentStatus.RETURNED,
-        AssignmentStatus.PENDING,
-        AssignmentStatus.HANDLING,
-    },
-    AssignmentStatus.OPINION_SENT: set(),
-    AssignmentStatus.REPLIED: set(),
-    AssignmentStatus.RETURNED: set(),
-}
-
-OPEN_ASSIGNMENT_STATUSES = [AssignmentStatus.PENDING, AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED]
+# The assignment's role and status are defined with the proposal's choices (proposals.choices), which the
+# proposal FilterSet needs below this app; they are imported from here by the handling code.
+from proposals.choices import ASSIGNMENT_TRANSITIONS as ASSIGNMENT_TRANSITIONS
+from proposals.choices import OPEN_ASSIGNMENT_STATUSES as OPEN_ASSIGNMENT_STATUSES
+from proposals.choices import REPLYING_ROLES as REPLYING_ROLES
+from proposals.choices import AssignmentRole as AssignmentRole
+from proposals.choices import AssignmentStatus as AssignmentStatus
 
 ASSIGNMENT_STATUS_COLOURS = {
     AssignmentStatus.PENDING: "blue",

@@ -476,9 +476,9 @@ def manual_reminder(assignment: Assignment, *, actor: User, note: str = "") -> R
     from django.core.exceptions import PermissionDenied
     from django.db import IntegrityError
 
-    from proposals.errors import WorkflowError
+    from proposals.workflow import WorkflowError
 
-    if not (actor.is_superuser or actor.role == Role.COMMITTEE):
+    if not actor.is_committee:
         raise PermissionDenied(_("Only committee staff can send a manual reminder."))
     if not assignment.is_open:
         raise WorkflowError(_("This assignment is no longer open."))

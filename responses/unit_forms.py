@@ -1,7 +1,7 @@
 """Forms of the unit's admin pages: accept or return, contact log, opinion, reply draft, sign-off.
 
 Field rules live here (required, lengths, dates); state rules stay in
-responses/services.py, whose refusals the views put on the form. Labels come
+``responses.services``, whose refusals the views put on the form. Labels come
 from the models' verbose names, so the admin and the forms use the same words.
 """
 

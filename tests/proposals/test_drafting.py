@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from proposals import drafting, services
 from proposals.choices import EventVerb, ProposalKind, ProposalStatus, ProposerRole, ProposerStatus
-from proposals.errors import WorkflowError
 from proposals.models import Attachment, Category, Event, Proposal
+from proposals.workflow import WorkflowError
 from tests.base import PersonaTestCase, make_proposal, make_session
 from tests.proposals.helpers_member import (
     IN_MEMORY_STORAGE,

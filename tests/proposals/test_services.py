@@ -23,25 +23,22 @@ from proposals.choices import (
     ProposerStatus,
     RejectionGround,
 )
-from proposals.errors import WorkflowError
 from proposals.models import Event, Notification, Proposal, Proposer, SupervisionNote
-from proposals.notifications import notify, pending_emails
+from proposals.notifications import pending_emails
 from proposals.services import (
     accept_proposal,
     add_supervision_note,
     answer_invitation,
-    close_proposal,
     invite_cosigner,
     mark_key_proposal,
     merge_proposal,
-    publish_proposal,
     reject_proposal,
     submit_proposal,
     withdraw_proposal,
 )
-from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus, Satisfaction
-from responses.deadlines import feedback_window_ends
-from responses.models import Assignment, Feedback, Reply
+from proposals.workflow import WorkflowError, notify
+from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus
+from responses.models import Assignment, Reply
 from tests.base import PersonaTestCase, make_proposal, make_session
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -517,88 +514,6 @@ class KeyProposalTests(ProposalServiceTestCase):
             with self.subTest(actor=actor.username), self.assertRaises(PermissionDenied):
                 add_supervision_note(proposal, actor=actor, body="请加快")
         self.assertFalse(SupervisionNote.objects.exists())
-
-
-@time_machine.travel(NOW, tick=False)
-class PublishProposalTests(ProposalServiceTestCase):
-    def test_it_publishes_a_replied_proposal_with_consent(self):
-        proposal, _reply = self.replied()
-        proposal = publish_proposal(proposal, actor=self.committee)
-        self.assertEqual((proposal.is_published, proposal.published_at), (True, NOW))
-        self.assertEqual(last_event(proposal).verb, EventVerb.PUBLISHED)
-        self.assertIn(proposal, Proposal.objects.published())
-
-    def test_it_refuses_without_a_sent_reply(self):
-        proposal, reply = self.replied()
-        Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.SIGNED)
-        with self.assertRaises(WorkflowError):
-            publish_proposal(proposal, actor=self.committee)
-
-    def test_it_refuses_without_the_proposers_consent(self):
-        proposal, _reply = self.replied(publication_consent=False, publication_refusal_reason="涉及企业信息")
-        with self.assertRaises(WorkflowError):
-            publish_proposal(proposal, actor=self.committee)
-
-    def test_it_refuses_to_publish_twice(self):
-        proposal, _reply = self.replied()
-        publish_proposal(proposal, actor=self.committee)
-        with self.assertRaises(WorkflowError):
-            publish_proposal(proposal, actor=self.committee)
-
-    def test_it_refuses_publication_by_unit_staff(self):
-        proposal, _reply = self.replied()
-        with self.assertRaises(PermissionDenied):
-            publish_proposal(proposal, actor=self.handler)
-
-
-@time_machine.travel(NOW, tick=False)
-class CloseProposalTests(ProposalServiceTestCase):
-    def window_end(self, reply: Reply) -> dt.date:
-        return feedback_window_ends(self.session, reply.sent_at.astimezone(SH).date()).date
-
-    def test_it_refuses_to_close_while_feedback_is_missing_and_the_window_is_open(self):
-        proposal, reply = self.replied()
-        Feedback.objects.create(
-            reply=reply, user=self.chencheng, attitude=Satisfaction.SATISFIED, result=Satisfaction.SATISFIED
-        )
-        with time_machine.travel(dt.datetime.combine(self.window_end(reply), dt.time(18), SH), tick=False):
-            with self.assertRaises(WorkflowError):
-                close_proposal(proposal, actor=self.committee)
-
-    def test_it_closes_once_the_feedback_window_has_ended(self):
-        proposal, reply = self.replied()
-        after = dt.datetime.combine(self.window_end(reply) + dt.timedelta(days=1), dt.time(9), SH)
-        with time_machine.travel(after, tick=False):
-            proposal = close_proposal(proposal, actor=self.committee)
-        self.assertEqual((proposal.status, proposal.closed_at), (ProposalStatus.CLOSED, after))
-        event = last_event(proposal)
-        self.assertEqual(
-            (event.verb, event.actor, event.from_status, event.to_status),
-            (EventVerb.CLOSED, self.committee, ProposalStatus.REPLIED, ProposalStatus.CLOSED),
-        )
-
-    def test_it_closes_once_every_proposer_has_rated(self):
-        proposal, reply = self.replied()
-        for user in (self.chencheng, self.wangfang):
-            Feedback.objects.create(
-                reply=reply, user=user, attitude=Satisfaction.SATISFIED, result=Satisfaction.BASICALLY
-            )
-        self.assertEqual(close_proposal(proposal, actor=self.committee).status, ProposalStatus.CLOSED)
-
-    def test_the_scheduled_scan_may_close_without_an_actor(self):
-        proposal, reply = self.replied()
-        with time_machine.travel(dt.datetime.combine(self.window_end(reply) + dt.timedelta(days=1), dt.time(9), SH)):
-            proposal = close_proposal(proposal, actor=None)
-        self.assertIsNone(last_event(proposal).actor)
-
-    def test_it_refuses_to_close_a_proposal_that_is_not_replied(self):
-        with self.assertRaises(WorkflowError):
-            close_proposal(self.draft(status=ProposalStatus.ASSIGNED), actor=self.committee)
-
-    def test_it_refuses_closing_by_a_member(self):
-        proposal, _reply = self.replied()
-        with self.assertRaises(PermissionDenied):
-            close_proposal(proposal, actor=self.chencheng)
 
 
 @FAST_HASHER

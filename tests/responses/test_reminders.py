@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from proposals.choices import ProposalStatus, ProposerStatus
-from proposals.errors import WorkflowError
 from proposals.models import Event, Notification
+from proposals.workflow import WorkflowError
 from responses import reminders
 from responses.choices import AssignmentRole, AssignmentStatus, ReminderKind, ReplyStatus
 from responses.deadlines import assignment_deadlines

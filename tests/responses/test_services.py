@@ -14,9 +14,9 @@ from django.test import override_settings
 
 from accounts.choices import Role
 from proposals.choices import EventVerb, ProposalStatus, ProposerStatus
-from proposals.errors import ReplyConflict, WorkflowError
 from proposals.models import Event, Notification, Proposal
 from proposals.services import merge_proposal
+from proposals.workflow import ReplyConflict, WorkflowError
 from responses.choices import (
     AssignmentRole,
     AssignmentStatus,

@@ -35,8 +35,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import MemberProfile, Unit, User
 from proposals.models import Attachment, Category, Event, Notification, Proposal, Proposer, Session, SupervisionNote
-from proposals.notifications import notify
 from proposals.services import add_supervision_note, mark_key_proposal
+from proposals.workflow import notify
 from responses.choices import ContactMethod, ReminderKind, Satisfaction
 from responses.models import (
     Assignment,

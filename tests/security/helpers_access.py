@@ -28,18 +28,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import AccessChange, FailedLogin, MemberProfile
 from proposals.choices import ProposalStatus
 from proposals.models import Attachment, Event, Notification, Proposal, SearchTerm
-from proposals.notifications import notify
 from proposals.services import (
     accept_proposal,
     add_supervision_note,
     invite_cosigner,
     mark_key_proposal,
-    publish_proposal,
     submit_proposal,
 )
+from proposals.workflow import notify
 from responses.choices import ReminderKind, Satisfaction
 from responses.models import Contact, Holiday, Reminder, ReplyRevision
-from responses.services import give_feedback, request_extension, request_return, send_opinion
+from responses.services import give_feedback, publish_proposal, request_extension, request_return, send_opinion
 from tests.base import make_proposal
 from tests.responses.helpers_units import COHANDLING, LEAD, REFERENCE_TITLE, UnitPagesTestCase
 

@@ -12,9 +12,9 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.html import escape
 
-from proposals.errors import WorkflowError
 from proposals.models import Event, Notification, Proposal, SupervisionNote
 from proposals.services import add_supervision_note, mark_key_proposal
+from proposals.workflow import WorkflowError
 from responses import services
 from responses.choices import ContactMethod
 from responses.models import Assignment, Contact, Reply, ReplyRevision

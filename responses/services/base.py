@@ -1,0 +1,102 @@
+"""Helpers shared by the handling services: rights of unit staff, status moves, who to tell, live assignments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import UNIT_ROLES, Role
+from accounts.models import Unit, User
+from proposals.models import Proposal
+from proposals.workflow import (
+    check_move,
+)
+from responses.choices import (
+    ASSIGNMENT_TRANSITIONS,
+    OPEN_ASSIGNMENT_STATUSES,
+    REPLY_TRANSITIONS,
+    REPLYING_ROLES,
+    AssignmentStatus,
+    ReplyStatus,
+)
+from responses.deadlines import WorkCalendar, feedback_window_ends
+
+# The limits of the unit's forms, enforced here too: the admin's add pages (a contact) call these services
+# with only the model's own checks in front of them. One definition (responses/limits.py) for both.
+from responses.models import (
+    Assignment,
+    Reply,
+)
+
+UnitsRoles = Sequence[tuple[Unit, str]]
+
+
+def _require_unit_staff(actor: User, unit_id: int) -> None:
+    if not (actor.role in UNIT_ROLES and actor.unit_id == unit_id):
+        raise PermissionDenied(_("Only staff of the assigned unit may do this."))
+
+
+def _require_unit_leader(actor: User, unit_id: int) -> None:
+    if not (actor.role == Role.UNIT_LEADER and actor.unit_id == unit_id):
+        raise PermissionDenied(_("Only the leader of the assigned unit may do this."))
+
+
+def _unit_users(unit_ids: Iterable[int], roles: Iterable[str] = UNIT_ROLES) -> models.QuerySet[User]:
+    return User.objects.filter(unit_id__in=list(unit_ids), role__in=list(roles), is_active=True)
+
+
+def _committee_users() -> models.QuerySet[User]:
+    return User.objects.filter(role=Role.COMMITTEE, is_active=True)
+
+
+def _set_assignment_status(assignment: Assignment, target: str, **fields) -> str:
+    """Move a locked assignment after checking the map; returns the old status."""
+    old = assignment.status
+    check_move(AssignmentStatus, ASSIGNMENT_TRANSITIONS, old, target)
+    assignment.status = target
+    for name, value in fields.items():
+        setattr(assignment, name, value)
+    assignment.save(update_fields=["status", *fields])
+    return old
+
+
+def _set_reply_status(reply: Reply, target: str, **fields) -> str:
+    old = reply.status
+    check_move(ReplyStatus, REPLY_TRANSITIONS, old, target)
+    reply.status = target
+    for name, value in fields.items():
+        setattr(reply, name, value)
+    reply.save(update_fields=["status", "updated_at", *fields])
+    return old
+
+
+def _open_replying(proposal: Proposal) -> models.QuerySet[Assignment]:
+    """Lead and separate assignments of the current round that still owe a reply."""
+    return Assignment.objects.filter(
+        proposal=proposal, round=proposal.handling_round, role__in=REPLYING_ROLES, status__in=OPEN_ASSIGNMENT_STATUSES
+    )
+
+
+def live_assignments(proposal: Proposal) -> models.QuerySet[Assignment]:
+    """The current round's assignments that were not handed back: the units handling the proposal now.
+
+    The one definition of "live": services, the committee's pages and the supervision pages use it."""
+    return Assignment.objects.filter(proposal=proposal, round=proposal.handling_round).exclude(
+        status=AssignmentStatus.RETURNED
+    )
+
+
+def feedback_window_end(proposal: Proposal, reply: Reply, cal: WorkCalendar | None = None) -> dt.date:
+    """The last day the proposers may rate a sent ``reply`` (its feedback window)."""
+    return feedback_window_ends(proposal.session, timezone.localdate(reply.sent_at), cal).date
+
+
+def feedback_open(ends: dt.date, today: dt.date | None = None) -> bool:
+    """Whether a reply whose feedback window ends on ``ends`` may still be rated: the rule ``give_feedback``
+    enforces and the proposal page asks before it offers the rating form."""
+    return (today or timezone.localdate()) <= ends

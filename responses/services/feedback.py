@@ -1,0 +1,165 @@
+"""满意度测评 and what follows: re-handling (重新办理) after 不满意, and closing when feedback is complete."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from proposals.choices import EventVerb, ProposalStatus
+from proposals.models import Proposal
+from proposals.services import proposal_label, proposal_recipients, set_status
+from proposals.workflow import (
+    WorkflowError,
+    lock,
+    notify,
+    record_event,
+    require_committee,
+    require_text,
+    site_language,
+)
+from responses.choices import (
+    AssignmentRole,
+    ReplyStatus,
+    Satisfaction,
+)
+from responses.deadlines import WorkCalendar
+
+# The limits of the unit's forms, enforced here too: the admin's add pages (a contact) call these services
+# with only the model's own checks in front of them. One definition (responses/limits.py) for both.
+from responses.models import (
+    Assignment,
+    Feedback,
+    Reply,
+)
+from responses.services.assignment import _assignment_summary, _create_assignments, _notify_units_assigned
+from responses.services.base import (
+    _unit_users,
+    feedback_open,
+    feedback_window_end,
+    live_assignments,
+)
+from responses.services.closing import close, feedback_complete
+
+
+def give_feedback(reply: Reply, *, actor: User, attitude: str, result: str, comment: str = "") -> Feedback:
+    """满意度测评: a proposer rates a sent reply, once, within the feedback window.
+
+    A 不满意 rating opens a new handling round once every unit of the round has
+    replied; when every proposer has rated every reply, the proposal closes.
+    """
+    with transaction.atomic():
+        reply = Reply.objects.select_related("assignment").get(pk=reply.pk)
+        proposal = lock(Proposal, reply.assignment.proposal_id)
+        if actor.pk not in {user.pk for user in proposal_recipients(proposal)}:
+            raise PermissionDenied(_("Only the proposers of this proposal may rate its reply."))
+        if reply.status != ReplyStatus.SENT:
+            raise WorkflowError(_("Only a sent reply can be rated."))
+        if attitude not in Satisfaction.values or result not in Satisfaction.values:
+            raise WorkflowError(_("Rate both the handling attitude and the handling result."))
+        comment = (comment or "").strip()
+        if Satisfaction.DISSATISFIED in (attitude, result) and not comment:
+            raise WorkflowError(_("Say what you are dissatisfied with, so that it can be handled again."))
+        ends = feedback_window_end(proposal, reply)
+        if not feedback_open(ends):
+            raise WorkflowError(_("The time to rate this reply ended on %(date)s.") % {"date": ends})
+        if Feedback.objects.filter(reply=reply, user=actor).exists():
+            raise WorkflowError(_("You have already rated this reply."))
+        feedback = Feedback.objects.create(reply=reply, user=actor, attitude=attitude, result=result, comment=comment)
+        record_event(
+            proposal,
+            actor,
+            EventVerb.FEEDBACK_GIVEN,
+            obj=feedback,
+            note=comment,
+            data={"reply": reply.pk, "attitude": attitude, "result": result},
+        )
+        with site_language():
+            notify(
+                _unit_users([reply.assignment.unit_id]),
+                title=_("%(name)s rated your reply on %(label)s: %(attitude)s / %(result)s")
+                % {
+                    "name": actor.display_name,
+                    "label": proposal_label(proposal),
+                    "attitude": Satisfaction(attitude).label,
+                    "result": Satisfaction(result).label,
+                },
+                body=comment,
+                proposal=proposal,
+                email=False,
+            )
+        _settle(proposal)
+    return feedback
+
+
+def _settle(proposal: Proposal) -> None:
+    """After a reply or a rating: re-handle a replied proposal with a 不满意 rating in this round,
+    or close it when every proposer has rated every reply."""
+    if proposal.status != ProposalStatus.REPLIED:
+        return
+    to_redo = _dissatisfied_assignments(proposal)
+    if to_redo:
+        with site_language():
+            note = _("A proposer was dissatisfied with the reply.")
+        _rehandle(proposal, actor=None, previous=to_redo, note=note)
+    elif feedback_complete(proposal):
+        with site_language():
+            note = _("Every proposer has rated every reply.")
+        close(proposal, actor=None, note=note)
+
+
+def _dissatisfied_assignments(proposal: Proposal) -> list[Assignment]:
+    """The current round's assignments to do again: each whose reply was rated 不满意, and with a
+    lead unit its co-handling units too."""
+    live = list(live_assignments(proposal).select_related("unit").order_by("pk"))
+    bad = set(
+        Feedback.objects.filter(reply__assignment__in=live, reply__status=ReplyStatus.SENT, reply__is_followup=False)
+        .filter(Q(attitude=Satisfaction.DISSATISFIED) | Q(result=Satisfaction.DISSATISFIED))
+        .values_list("reply__assignment_id", flat=True)
+    )
+    lead_bad = any(row.pk in bad and row.role == AssignmentRole.LEAD for row in live)
+    return [row for row in live if row.pk in bad or (lead_bad and row.role == AssignmentRole.COHANDLING)]
+
+
+def _rehandle(proposal: Proposal, *, actor: User | None, previous: Sequence[Assignment], note: str) -> list[Assignment]:
+    """重新办理 of a locked proposal: a new round with new assignments for the same units and roles."""
+    old = set_status(proposal, ProposalStatus.ASSIGNED, handling_round=proposal.handling_round + 1, closed_at=None)
+    rows = _create_assignments(
+        proposal,
+        [(row.unit, row.role) for row in previous],
+        assigned_by=[actor or row.assigned_by for row in previous],
+        assigned_on=timezone.localdate(),
+        instructions=note,
+        cal=WorkCalendar.load(),
+    )
+    record_event(
+        proposal,
+        actor,
+        EventVerb.REHANDLING,
+        from_status=old,
+        to_status=proposal.status,
+        note=note,
+        data={"round": proposal.handling_round, "assignments": _assignment_summary(rows)},
+    )
+    _notify_units_assigned(proposal, rows)
+    return rows
+
+
+def rehandle(proposal: Proposal, *, actor: User, reason: str) -> list[Assignment]:
+    """The committee reopens a replied or closed proposal for a new handling round with the same units.
+
+    (A 不满意 rating does this by itself through ``give_feedback``.)
+    """
+    with transaction.atomic():
+        proposal = lock(Proposal, proposal.pk)
+        require_committee(actor)
+        if proposal.status not in (ProposalStatus.REPLIED, ProposalStatus.CLOSED):
+            raise WorkflowError(_("Only a replied or closed proposal can be handled again."))
+        reason = require_text(reason, _("Give the reason for handling the proposal again."))
+        previous = list(live_assignments(proposal).select_related("unit").order_by("pk"))
+        return _rehandle(proposal, actor=actor, previous=previous, note=reason)
