@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
+from proposals import cache_versions
 from proposals.choices import (
     PROPOSAL_TRANSITIONS,
     EventVerb,
@@ -99,6 +100,7 @@ def record_event(
     note: str = "",
     data: dict | None = None,
 ) -> Event:
+    cache_versions.changed(cache_versions.PROPOSALS)  # what is cached from proposals is out of date
     return Event.objects.create(
         proposal=proposal,
         actor=actor,

@@ -56,6 +56,7 @@ from responses.deadlines import WorkCalendar, add_months, assignment_deadlines, 
 # The limits of the unit's forms, enforced here too: the admin's add pages (a contact) call these services
 # with only the model's own checks in front of them. One definition (responses/limits.py) for both.
 from responses.limits import COMMITMENT_MAX_YEARS, LETTER_MAX_CHARS, NOTE_MAX_CHARS, session_start
+from responses.list_columns import refresh_units
 from responses.models import (
     Assignment,
     Contact,
@@ -182,6 +183,7 @@ def _create_assignments(
                 **due,
             )
         )
+    refresh_units(proposal)
     return rows
 
 
@@ -386,6 +388,7 @@ def decide_return(request: ReturnRequest, *, actor: User, approve: bool, note: s
         data: dict = {"return_request": request.pk}
         if approve:
             old = _set_assignment_status(assignment, AssignmentStatus.RETURNED)
+            refresh_units(proposal)
             if (
                 proposal.status == ProposalStatus.ASSIGNED
                 and assignment.round == proposal.handling_round
