@@ -101,7 +101,7 @@ def _long_text_fields() -> list[str]:
 
 
 # The columns a list row shows: the proposal's own, and the list columns the services keep on it
-# (lead_name, first_unit, unit_count). Names of sessions, categories and units come from the
+# (lead_display, first_unit, unit_count). Names of sessions, categories and units come from the
 # reference rows (dashboard.options), not from joins.
 PROPOSAL_LIST_FIELDS = [
     "pk",
@@ -112,7 +112,7 @@ PROPOSAL_LIST_FIELDS = [
     "category_id",
     "collective_author",
     "session_id",
-    "lead_name",
+    "lead_display",
     "first_unit_id",
     "unit_count",
 ]
@@ -154,7 +154,7 @@ def proposal_rows(rows: list, ref) -> list[dict]:
             "title": p.title,
             "category": categories.get(p.category_id, "") if p.category_id else "",
             "is_key": p.is_key,
-            "lead": p.lead_name or p.collective_author,
+            "lead": p.lead_display or p.collective_author,
             "session": sessions.get(p.session_id, ""),
             "unit": units.get(p.first_unit_id, "") if p.first_unit_id else "",
             "more_units": max((p.unit_count or 0) - 1, 0),
@@ -315,7 +315,7 @@ def _proposal_rows(filterset) -> Iterator[tuple]:
             p.number,
             p.session.name,
             p.title,
-            p.lead_name or p.collective_author,
+            p.lead_display or p.collective_author,
             p.category.name if p.category else "",
             p.get_kind_display(),
             p.get_status_display(),

@@ -16,8 +16,8 @@ from proposals.models import Proposal, Proposer
 def refresh_lead_name(proposal: Proposal) -> None:
     """Store the display name of ``proposal``'s lead proposer on it ("" when it has none)."""
     lead = Proposer.objects.filter(proposal_id=proposal.pk, role=ProposerRole.LEAD).select_related("user").first()
-    proposal.lead_name = lead.user.display_name if lead else ""
-    Proposal.objects.filter(pk=proposal.pk).update(lead_name=proposal.lead_name)
+    proposal.lead_display = lead.user.display_name if lead else ""
+    Proposal.objects.filter(pk=proposal.pk).update(lead_display=proposal.lead_display)
 
 
 def fill_lead_names(proposals: QuerySet[Proposal] | None = None) -> int:
@@ -35,4 +35,4 @@ def fill_lead_names(proposals: QuerySet[Proposal] | None = None) -> int:
         .values("name")[:1]
     )
     target = Proposal.objects.all() if proposals is None else proposals
-    return target.update(lead_name=Coalesce(Subquery(lead), Value("")))
+    return target.update(lead_display=Coalesce(Subquery(lead), Value("")))

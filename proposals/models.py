@@ -215,7 +215,7 @@ class Proposal(models.Model):
     handling_round = models.PositiveSmallIntegerField(_("handling round"), default=1)
     # The lists' columns, written by the services that change them (proposals/list_columns.py,
     # responses/list_columns.py): a list page reads them with its rows, not a subquery per row.
-    lead_name = models.CharField(_("lead proposer"), max_length=150, blank=True, editable=False)
+    lead_display = models.CharField(_("lead proposer"), max_length=150, blank=True, editable=False)
     first_unit = models.ForeignKey(
         "accounts.Unit",
         on_delete=models.SET_NULL,

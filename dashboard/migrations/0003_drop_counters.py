@@ -7,7 +7,7 @@ from django.db import migrations
 # from here on. Plain SQL that SQLite and PostgreSQL both run.
 FILL = """
 UPDATE proposals_proposal SET
-  lead_name = COALESCE((
+  lead_display = COALESCE((
     SELECT COALESCE(NULLIF(u.full_name, ''), NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username)
     FROM proposals_proposer pr INNER JOIN accounts_user u ON u.id = pr.user_id
     WHERE pr.proposal_id = proposals_proposal.id AND pr.role = 'lead'

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.test import override_settings
 
-from proposals.list_columns import fill_lead_names
 from proposals.choices import ProposalStatus
+from proposals.list_columns import fill_lead_names
 from proposals.models import Category
 from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus, Satisfaction
 from responses.list_columns import fill_units

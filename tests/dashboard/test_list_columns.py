@@ -111,7 +111,7 @@ class SummaryTestCase(PersonaTestCase):
                 key=lambda a: (order.get(a.role, 2), a.pk),
             )
             self.assertEqual(
-                (proposal.lead_name, proposal.first_unit_id, proposal.unit_count),
+                (proposal.lead_display, proposal.first_unit_id, proposal.unit_count),
                 (lead.user.display_name if lead else "", current[0].unit_id if current else None, len(current)),
                 f"list columns of proposal {proposal.pk}",
             )
@@ -285,7 +285,7 @@ class FillTests(SummaryTestCase):
         self.step(accept_proposal, proposal, actor=self.committee)
         units_roles = [(self.other_unit, COHANDLING), (self.unit, LEAD), (self.third_unit, COHANDLING)]
         self.step(assign_proposal, proposal, actor=self.committee, units_roles=units_roles)
-        columns = ("lead_name", "first_unit_id", "unit_count")
+        columns = ("lead_display", "first_unit_id", "unit_count")
         kept = Proposal.objects.values_list(*columns).get(pk=proposal.pk)
         self.assertEqual(kept, ("陈澄", self.unit.pk, 3))
         migration = importlib.import_module("dashboard.migrations.0003_drop_counters")
@@ -294,7 +294,7 @@ class FillTests(SummaryTestCase):
             lambda: call_command("fill_list_columns", verbosity=0),
             lambda: connection.cursor().execute(migration.FILL),
         ):
-            Proposal.objects.update(lead_name="", first_unit_id=None, unit_count=0)
+            Proposal.objects.update(lead_display="", first_unit_id=None, unit_count=0)
             fill()
             self.assertEqual(Proposal.objects.values_list(*columns).get(pk=proposal.pk), kept)
 

@@ -258,7 +258,9 @@ class DrillDownTests(DashboardPage):
         due_url = weeks["datasets"][0]["urls"][february]
         self.assertEqual(len(self.client.get(due_url).context["page"].rows), 2)
         dissatisfied = charts["satisfaction"]["datasets"][2]["urls"][0]
-        self.assertEqual([row.unit_id for row in self.client.get(dissatisfied).context["page"].rows], [self.other_unit.pk])
+        self.assertEqual(
+            [row.unit_id for row in self.client.get(dissatisfied).context["page"].rows], [self.other_unit.pk]
+        )
 
 
 class QueryCountTests(DashboardPage):
