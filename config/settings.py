@@ -190,6 +190,24 @@ SESSION_COOKIE_HTTPONLY = True
 
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem transport under var/.
 REDIS_URL = env.string("REDIS_URL", "")
+
+# The one cache every process shares (dashboard figures, filter options: see dashboard/cache.py).
+# Redis when REDIS_URL is set; short socket timeouts so that a Redis that is down or slow costs a
+# page a second at most (the pages then compute what they need without the cache). Without Redis
+# (the embedded set-up: one machine) each process keeps a local-memory cache; values cached there
+# carry a version in their keys, so a change in another process is seen once its version is bumped.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tian",
+            # Passed to redis-py's ConnectionPool.from_url.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tian"}}
 CELERY_FS_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -241,12 +259,6 @@ else:
     _scan_schedule = crontab(minute=_minute, hour=_hour, day_of_month=_dom, month_of_year=_month, day_of_week=_dow)
     _scan_expires = 55.0
 CELERY_BEAT_SCHEDULE = {
-    # Dashboard counters whose refresh was lost to a crash (dashboard/summary.py); normally none.
-    "refresh-dashboard-counters": {
-        "task": "dashboard.tasks.refresh_pending_counters",
-        "schedule": 300.0,
-        "options": {"expires": 290},
-    },
     "scan-reminders": {
         "task": "responses.tasks.scan_reminders",
         "schedule": _scan_schedule,

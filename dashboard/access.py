@@ -7,6 +7,8 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
+from accounts.choices import UNIT_ROLES, Role
+
 
 def staff_only(view):
     """Anonymous visitors go to the login page; signed-in users without a staff role get 403.
@@ -24,6 +26,25 @@ def staff_only(view):
     return login_required(wrapper)
 
 
+def sees_everything(user) -> bool:
+    """Whether ``visible_to`` shows ``user`` every submitted proposal and every assignment."""
+    return user.is_superuser or user.role in (Role.COMMITTEE, Role.LEADER)
+
+
 def scope_unit_id(user) -> int | None:
     """The unit a user's dashboard is limited to, or None for the whole committee."""
-    return user.unit_id if user.is_unit_staff else None
+    return user.unit_id if user.is_unit_staff and not sees_everything(user) else None
+
+
+def scope_key(user) -> str:
+    """What ``visible_to`` shows ``user``, as part of a cache key: users with the same key see the same rows.
+
+    Follows ``Proposal.objects.visible_to`` and ``Assignment.objects.visible_to``: oversight users
+    (a superuser whatever his role, committee staff, leaders) see everything, unit staff their
+    unit's work; anyone else is keyed by himself.
+    """
+    if sees_everything(user):
+        return "all"
+    if user.role in UNIT_ROLES:
+        return f"unit-{user.unit_id}"
+    return f"user-{user.pk}"

@@ -10,27 +10,30 @@ streamed as they are written.
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.db.models.functions import TruncDate
 from django.http import StreamingHttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from dashboard import filter_ui, keyset, reference, xlsx
-from dashboard import rows as row_html
+from dashboard import keyset, xlsx
 from dashboard.access import staff_only
+from dashboard.controls import controls
+from dashboard.options import reference
+from proposals.choices import PROPOSAL_STATUS_COLOURS, ProposalStatus
 from proposals.filters import ProposalFilterSet
 from proposals.models import Proposal
-from proposals.templatetags.site_chrome import kept_page
 from responses.choices import (
+    ASSIGNMENT_STATUS_COLOURS,
+    OPEN_ASSIGNMENT_STATUSES,
+    REPLYING_ROLES,
     AssignmentRole,
     AssignmentStatus,
 )
@@ -57,70 +60,34 @@ ASSIGNMENT_MORE_FILTERS = [
 ]
 
 
-# The filters whose options are reference rows (dashboard.reference): which rows, and how an option reads.
-REFERENCE_FILTERS = {
-    "session": ("sessions", lambda session: session.name),
-    "category": ("categories", lambda category: category.name),
-    # Units are public inside the system (Unit.visible_to): every staff user may filter by any.
-    "unit": ("units", lambda unit: unit.short_name or unit.name),
-    "reply_category": ("reply_categories", lambda category: f"{category.code} {category.name}"),
-}
+def _filter_bar(request, filterset, reference, *, filters: list[str], more: list[str], base_query: str, export: str):
+    """What the filter bar shows (``dashboard/_filter_bar.html``): the controls and the export link."""
+    main = controls(filterset, filters, reference.options)
+    folded = controls(filterset, more, reference.options)
+    return {
+        "controls": main,
+        "more_controls": folded,
+        "more_open": any(c.active or c.errors for c in folded),
+        "export_url": reverse(export) + (f"?{base_query}" if base_query else ""),
+    }
 
 
-def _choices(*names: str) -> dict[str, list[tuple[str, str]]]:
-    """Options of the model-choice filters among ``names``."""
-    found = {}
-    for name in names:
-        if name in REFERENCE_FILTERS:
-            source, label = REFERENCE_FILTERS[name]
-            found[name] = [(str(row.pk), label(row)) for row in reference.rows(source)]
-    return found
-
-
-MAX_KEPT_BARS = 512  # filter bars per process; all dropped when full
-_kept_bars: dict[tuple, SafeString] = {}
-
-
-def _filter_bar(request, filterset, *, filters: list[str], more: list[str], valid: bool, base_query: str, export: str):
-    """The filter bar of this request's filters: drawn from them, the language and the reference rows alone,
-    so a valid one is kept under those (the same few filters are asked for again and again)."""
-    sources = [REFERENCE_FILTERS[name][0] for name in (*filters, *more) if name in REFERENCE_FILTERS]
-    key = (type(filterset), get_language(), request.path, base_query, reference.version(*sources))
-    bar = _kept_bars.get(key) if valid else None
-    if bar is None:
-        choices = _choices(*filters, *more)
-        export_url = reverse(export) + (f"?{base_query}" if base_query else "")
-        bar = filter_ui.bar(
-            filter_ui.controls(filterset, filters, choices),
-            filter_ui.controls(filterset, more, choices),
-            invalid=not valid,
-            path=request.path,
-            export_url=export_url,
-        )
-        if valid:
-            if len(_kept_bars) >= MAX_KEPT_BARS:
-                _kept_bars.clear()
-            _kept_bars[key] = bar
-    return bar
-
-
-def _list_page(request, filterset, *, template: str, filters: list[str], more: list[str], table, export: str) -> object:
+def _list_page(request, filterset, *, template: str, filters: list[str], more: list[str], rows, export: str):
     """A list page: the filter bar, one keyset page of rows as a table, and the links to other pages.
 
-    The bar, the table and the links are built in Python (``filter_ui``, ``rows``): through the
-    template engine they cost more than the page query. The rest of the page is drawn once per
-    template, user and language (``site_chrome.kept_page``).
+    Queries: the page's rows (one), the reference rows (none when cached, four otherwise), and one
+    per model-choice filter given (the FilterSet's own validation): the same at any page size.
     """
     valid = filterset.is_valid()  # always bound (to an empty QueryDict at least)
     page = keyset.paginate(filterset.qs if valid else filterset.queryset.none(), request.GET)
-    bar = _filter_bar(
-        request, filterset, filters=filters, more=more, valid=valid, base_query=page.base_query, export=export
-    )
-    slots = {"filter_bar": bar, "table": table(page.rows), "pagination": row_html.pagination(page)}
-    status = 200 if valid else 400
-    response = kept_page(request, template, values={"has_rows": bool(page.rows)}, slots=slots, status=status)
-    response.page = page  # for the tests: a kept page renders no template, so the test client sees no context
-    return response
+    ref = reference()
+    context = {
+        "page": page,
+        "rows": rows(page.rows, ref),
+        "invalid": not valid,
+        **_filter_bar(request, filterset, ref, filters=filters, more=more, base_query=page.base_query, export=export),
+    }
+    return render(request, template, context, status=200 if valid else 400)
 
 
 # Proposals ---------------------------------------------------------------------------------
@@ -132,8 +99,9 @@ def _long_text_fields() -> list[str]:
     return [name for name in ("background", "suggestions", "search_text") if name in names]
 
 
-# The columns a list row shows, read as named tuples (dashboard.rows). Names of sessions, categories
-# and units come from the reference rows each process keeps (dashboard.reference), not from joins.
+# The columns a list row shows: the proposal's own, and the list columns the services keep on it
+# (lead_display, first_unit, unit_count). Names of sessions, categories and units come from the
+# reference rows (dashboard.options), not from joins.
 PROPOSAL_LIST_FIELDS = [
     "pk",
     "number",
@@ -143,6 +111,9 @@ PROPOSAL_LIST_FIELDS = [
     "category_id",
     "collective_author",
     "session_id",
+    "lead_display",
+    "first_unit_id",
+    "unit_count",
 ]
 ASSIGNMENT_LIST_FIELDS = [
     "pk",
@@ -153,43 +124,44 @@ ASSIGNMENT_LIST_FIELDS = [
     "assigned_on",
     "reply_due",
     "replied_on",
-    "proposal_number",
-    "proposal_title",
-    "session_id",
+    "proposal__number",
+    "proposal__title",
+    "proposal__session_id",
 ]
 
 
-# What a list row shows besides the proposal's own columns, kept on its dashboard facts by the
-# workflow's refresh (dashboard.summary.list_summaries): one join, not three subqueries a row.
-ROW_FACTS = {
-    "lead_name": F("dashboard_facts__lead_name"),
-    "first_unit_id": F("dashboard_facts__first_unit_id"),
-    "unit_count": F("dashboard_facts__unit_count"),
-}
-
-
-@functools.cache
-def _proposal_list_rows() -> QuerySet:
-    """The list's columns as named rows, over every proposal: built once per process, never evaluated.
-
-    Adding the joined columns and the named rows costs about 0.2 ms a request; each request starts from
-    a copy of this instead (``.all()``), and ``visible_to`` still narrows every copy to what its user may see.
-    """
-    return Proposal.objects.annotate(**ROW_FACTS).values_list(*PROPOSAL_LIST_FIELDS, *ROW_FACTS, named=True)
-
-
 def _proposals(request, *, export: bool = False) -> ProposalFilterSet:
-    # The lead proposer and the first unit come with the page query itself: one query a page.
+    base = Proposal.objects.visible_to(request.user)
     if export:
-        base = (
-            Proposal.objects.visible_to(request.user)
-            .annotate(lead_name=ROW_FACTS["lead_name"])
-            .select_related("session", "category", "supervisor")
-            .defer(*_long_text_fields())
-        )
+        base = base.select_related("session", "category", "supervisor").defer(*_long_text_fields())
     else:
-        base = _proposal_list_rows().all().visible_to(request.user)
-    return ProposalFilterSet(request.GET, queryset=base, request=request, only_given=True)
+        base = base.values_list(*PROPOSAL_LIST_FIELDS, named=True)
+    return ProposalFilterSet(request.GET, queryset=base, request=request)
+
+
+def _names(rows) -> dict[int, str]:
+    return {row.pk: getattr(row, "short_name", "") or row.name for row in rows}
+
+
+def proposal_rows(rows: list, ref) -> list[dict]:
+    """What each row of the proposal list shows (``dashboard/_proposal_table.html``)."""
+    sessions, categories, units = _names(ref.sessions), _names(ref.categories), _names(ref.units)
+    return [
+        {
+            "pk": p.pk,
+            "number": p.number,
+            "title": p.title,
+            "category": categories.get(p.category_id, "") if p.category_id else "",
+            "is_key": p.is_key,
+            "lead": p.lead_display or p.collective_author,
+            "session": sessions.get(p.session_id, ""),
+            "unit": units.get(p.first_unit_id, "") if p.first_unit_id else "",
+            "more_units": max((p.unit_count or 0) - 1, 0),
+            "status": ProposalStatus(p.status).label if p.status in ProposalStatus.values else p.status,
+            "badge": PROPOSAL_STATUS_COLOURS.get(p.status, "grey"),
+        }
+        for p in rows
+    ]
 
 
 @staff_only
@@ -200,7 +172,7 @@ def proposal_list(request):
         template="dashboard/proposal_list.html",
         filters=PROPOSAL_FILTERS,
         more=PROPOSAL_MORE_FILTERS,
-        table=row_html.proposal_table,
+        rows=proposal_rows,
         export="dashboard:proposals_export",
     )
 
@@ -208,36 +180,56 @@ def proposal_list(request):
 # Assignments -------------------------------------------------------------------------------
 
 
-@functools.cache
-def _assignment_list_rows() -> QuerySet:
-    """The assignment list's columns as named rows, over every assignment (as ``_proposal_list_rows``)."""
-    return Assignment.objects.annotate(
-        proposal_number=F("proposal__number"),
-        proposal_title=F("proposal__title"),
-        session_id=F("proposal__session_id"),
-        # Local dates computed by the database: cheaper than converting fifty datetimes in Python.
-        assigned_on=TruncDate("assigned_at"),
-        replied_on=TruncDate("replied_at"),
-    ).values_list(*ASSIGNMENT_LIST_FIELDS, named=True)
-
-
 def _assignments(request, *, export: bool = False) -> AssignmentFilterSet:
+    base = Assignment.objects.visible_to(request.user)
     if export:
-        base = (
-            Assignment.objects.visible_to(request.user)
-            .select_related("proposal", "proposal__session", "unit")
-            .defer(*[f"proposal__{name}" for name in _long_text_fields()])
+        base = base.select_related("proposal", "proposal__session", "unit").defer(
+            *[f"proposal__{name}" for name in _long_text_fields()]
         )
     else:
-        base = _assignment_list_rows().all().visible_to(request.user)
-    return AssignmentFilterSet(request.GET, queryset=base, request=request, only_given=True)
+        # Local dates computed by the database: cheaper than converting fifty datetimes in Python.
+        base = base.annotate(assigned_on=TruncDate("assigned_at"), replied_on=TruncDate("replied_at")).values_list(
+            *ASSIGNMENT_LIST_FIELDS, named=True
+        )
+    return AssignmentFilterSet(request.GET, queryset=base, request=request)
+
+
+def days_overdue(status: str, role: str, reply_due: dt.date | None, today: dt.date) -> int:
+    """Days an open lead or separate assignment is past its reply due date (0 if it is not)."""
+    if status in OPEN_ASSIGNMENT_STATUSES and role in REPLYING_ROLES and reply_due and reply_due < today:
+        return (today - reply_due).days
+    return 0
+
+
+def assignment_rows(rows: list, ref) -> list[dict]:
+    """What each row of the assignment list shows (``dashboard/_assignment_table.html``)."""
+    sessions, units = _names(ref.sessions), _names(ref.units)
+    today = timezone.localdate()
+    return [
+        {
+            "pk": a.pk,
+            "proposal_id": a.proposal_id,
+            "number": a.proposal__number,
+            "title": a.proposal__title,
+            "session": sessions.get(a.proposal__session_id, ""),
+            "unit": units.get(a.unit_id, ""),
+            "role": AssignmentRole(a.role).label if a.role in AssignmentRole.values else a.role,
+            "status": AssignmentStatus(a.status).label if a.status in AssignmentStatus.values else a.status,
+            "badge": ASSIGNMENT_STATUS_COLOURS.get(a.status, "grey"),
+            "days_overdue": days_overdue(a.status, a.role, a.reply_due, today),
+            "assigned_on": a.assigned_on,
+            "reply_due": a.reply_due,
+            "replied_on": a.replied_on,
+        }
+        for a in rows
+    ]
 
 
 def _decorate_assignments(rows: list) -> None:
     """The export's rows: how many days each is overdue today."""
     today = timezone.localdate()
     for row in rows:
-        row.days_overdue = row_html.days_overdue(row.status, row.role, row.reply_due, today)
+        row.days_overdue = days_overdue(row.status, row.role, row.reply_due, today)
 
 
 @staff_only
@@ -248,7 +240,7 @@ def assignment_list(request):
         template="dashboard/assignment_list.html",
         filters=ASSIGNMENT_FILTERS,
         more=ASSIGNMENT_MORE_FILTERS,
-        table=row_html.assignment_table,
+        rows=assignment_rows,
         export="dashboard:assignments_export",
     )
 
@@ -292,7 +284,7 @@ def _invalid(request, filterset, list_view):
 
 def _units_of(proposal_ids: list[int]) -> dict[int, list[str]]:
     """Each proposal's units of its current handling (returned ones left out), in the lists' order (the lead
-    unit, then separate units, then co-handling units: ``summary.UNIT_ORDER``): one query per export batch."""
+    unit, then separate units, then co-handling units: ``AssignmentRole.in_order``): one query per batch."""
     units: dict[int, list[tuple[int, str]]] = defaultdict(list)
     rows = (
         Assignment.objects.filter(proposal_id__in=proposal_ids, round=F("proposal__handling_round"))
@@ -322,7 +314,7 @@ def _proposal_rows(filterset) -> Iterator[tuple]:
             p.number,
             p.session.name,
             p.title,
-            p.lead_name or p.collective_author,
+            p.lead_display or p.collective_author,
             p.category.name if p.category else "",
             p.get_kind_display(),
             p.get_status_display(),

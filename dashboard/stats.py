@@ -1,14 +1,10 @@
-"""The dashboard's figures, for a session (or all sessions) and a scope (everything, or one unit).
+"""The dashboard's figures, for a session (or all sessions) and a user's scope, from the live tables.
 
-Two implementations of the same ``Figures``:
-
-- ``from_summary`` reads the counters (``dashboard.models.Stat``) in one query
-  of a few hundred rows: what the pages use, at any data size;
-- ``from_live_tables`` computes the same figures with aggregates over the
-  live tables, independently of the counters: the tests compare the two after
-  every kind of workflow step, and ``manage.py refresh_dashboard --check`` can.
-
-"Overdue now" depends on the day, so both take ``today``.
+``from_live_tables`` computes everything the overview shows as numbers with a few
+grouped queries through ``visible_to(user)``: unit staff count their unit's work,
+oversight users everything. The overview keeps the result in the shared cache
+(``dashboard.views``) under the data's version, so it is computed again only after
+the data changed. "Overdue now" depends on the day, so it takes ``today``.
 """
 
 from __future__ import annotations
@@ -17,15 +13,26 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, F, Min, Q, Sum, Value, When
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from dashboard.models import Stat
-from dashboard.summary import LEVELS, OPEN, REPLIED, REPLYING, RETURNED, week_of
 from proposals.models import Proposal
-from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus
+from responses.choices import (
+    OPEN_ASSIGNMENT_STATUSES,
+    REPLYING_ROLES,
+    AssignmentRole,
+    AssignmentStatus,
+    ReplyStatus,
+    Satisfaction,
+)
 from responses.models import Assignment, Feedback, Reply
 
+LEVELS = [Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value, Satisfaction.DISSATISFIED.value]
+OPEN = {str(s) for s in OPEN_ASSIGNMENT_STATUSES}
+REPLYING = {str(r) for r in REPLYING_ROLES}
+RETURNED = AssignmentStatus.RETURNED.value
+REPLIED = AssignmentStatus.REPLIED.value
 COHANDLING = AssignmentRole.COHANDLING.value
 OPINION_SENT = AssignmentStatus.OPINION_SENT.value
 
@@ -143,73 +150,13 @@ class Figures:
         }
 
 
-def _split(key: str) -> tuple[str, str]:
-    first, _sep, second = key.partition(":")
-    return first, second
-
-
-SCOPE_METRICS = ["pc", "pk", "wd", "wr", "wo"]  # read at the scope's unit key (0: everything)
-UNIT_METRICS = ["as", "ot", "rn", "rd", "rc", "fa", "fr", "od"]  # read per unit
-WEEK_FIGURES = {"wd": "due", "wr": "replied", "wo": "on_time"}
-
-
-def from_summary(*, session_id: int | None, unit_id: int | None, today: dt.date | None = None) -> Figures:
-    """The figures from the counters, in one query of a few hundred rows. ``session_id`` None: all
-    sessions; ``unit_id`` None: the whole committee, else what that unit's staff see."""
-    today = today or timezone.localdate()
-    figures = Figures()
-    stats = Stat.objects.order_by().exclude(value=0)
-    if session_id is not None:
-        stats = stats.filter(session_id=session_id)
-    units = Q(unit_key=unit_id) if unit_id else Q(unit_key__gt=0)
-    # Open assignments are counted by due date; only "before today" (overdue) matters here,
-    # so the database folds the dates into two keys.
-    key = Case(
-        When(metric="od", key__lt=today.isoformat(), then=Value("overdue")),
-        When(metric="od", then=Value("later")),
-        default=F("key"),
-        output_field=CharField(),
-    )
-    rows = (
-        stats.filter(Q(unit_key=unit_id or 0, metric__in=SCOPE_METRICS) | (units & Q(metric__in=UNIT_METRICS)))
-        .annotate(k=key)
-        .values_list("metric", "unit_key", "k")
-        .annotate(n=Sum("value"), first=Min("key"))
-    )
-    for metric, unit, key, n, first in rows:
-        if metric == "pc":
-            category, status = _split(key)
-            figures.proposals[(int(category), status)] += n
-        elif metric == "pk":
-            figures.key_proposals[key] += n
-        elif metric in WEEK_FIGURES:
-            figures.week(key)[WEEK_FIGURES[metric]] += n
-        elif metric == "as":
-            role, status = _split(key)
-            figures.unit(unit).add_assignments(role, status, n)
-        elif metric == "od":
-            if key == "overdue":
-                figures.unit(unit).overdue += n
-                first_due = dt.date.fromisoformat(first)
-                if figures.first_overdue is None or first_due < figures.first_overdue:
-                    figures.first_overdue = first_due
-        elif metric == "ot":
-            figures.unit(unit).on_time += n
-        elif metric == "rn":
-            figures.unit(unit).days_n += n
-        elif metric == "rd":
-            figures.unit(unit).days_sum += n
-        elif metric == "rc":
-            figures.unit(unit).reply_categories[int(key)] += n
-        elif metric == "fa":
-            figures.unit(unit).attitude[key] += n
-        elif metric == "fr":
-            figures.unit(unit).result[key] += n
-    return figures
+def week_of(day: dt.date) -> str:
+    """The Monday of ``day``'s week (ISO), the key of the weekly figures."""
+    return (day - dt.timedelta(days=day.weekday())).isoformat()
 
 
 def from_live_tables(user, *, session_id: int | None, today: dt.date | None = None) -> Figures:
-    """The same figures computed from the live tables through ``visible_to(user)`` (slow at scale)."""
+    """The figures of what ``user`` may see (``visible_to``), for one session or all (``session_id`` None)."""
     today = today or timezone.localdate()
     figures = Figures()
     proposals = Proposal.objects.visible_to(user).order_by()
@@ -225,29 +172,40 @@ def from_live_tables(user, *, session_id: int | None, today: dt.date | None = No
     replying = Q(role__in=REPLYING) & ~Q(status=RETURNED)
     for unit, role, status, n in assignments.values_list("unit_id", "role", "status").annotate(n=Count("pk")):
         figures.unit(unit).add_assignments(role, status, n)
-    for unit, n in (
+    for unit, n, first in (
         assignments.filter(replying, status__in=OPEN, reply_due__lt=today)
         .values_list("unit_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), first=Min("reply_due"))
     ):
         figures.unit(unit).overdue += n
-    for unit, due, assigned_at, replied_at, status in assignments.filter(replying).values_list(
-        "unit_id", "reply_due", "assigned_at", "replied_at", "status"
+        if figures.first_overdue is None or first < figures.first_overdue:
+            figures.first_overdue = first
+    # Weeks, on-time replies and days to reply, grouped by the database (local dates: Asia/Shanghai).
+    for due, n in (
+        assignments.filter(replying, reply_due__isnull=False).values_list("reply_due").annotate(n=Count("pk"))
     ):
-        if due:
-            figures.week(week_of(due))["due"] += 1
-        if status != REPLIED or not replied_at:
-            continue
-        replied_on = timezone.localdate(replied_at)
-        week = figures.week(week_of(replied_on))
-        week["replied"] += 1
+        figures.week(week_of(due))["due"] += n
+    replied = assignments.filter(replying, status=REPLIED, replied_at__isnull=False).annotate(
+        replied_on=TruncDate("replied_at")
+    )
+    on_time = Q(reply_due__isnull=False, reply_due__gte=F("replied_on"))
+    for day, n, in_time in replied.values_list("replied_on").annotate(
+        n=Count("pk"), in_time=Count("pk", filter=on_time)
+    ):
+        week = figures.week(week_of(day))
+        week["replied"] += n
+        week["on_time"] += in_time
+    days = ExpressionWrapper(F("replied_on") - TruncDate("assigned_at"), output_field=DurationField())
+    dated = Q(assigned_at__isnull=False)
+    for unit, in_time, days_n, days_sum in replied.values_list("unit_id").annotate(
+        in_time=Count("pk", filter=on_time),
+        days_n=Count("pk", filter=dated),
+        days_sum=Sum(days, filter=dated),
+    ):
         row = figures.unit(unit)
-        if assigned_at:
-            row.days_n += 1
-            row.days_sum += (replied_on - timezone.localdate(assigned_at)).days
-        if due and replied_on <= due:
-            row.on_time += 1
-            week["on_time"] += 1
+        row.on_time += in_time
+        row.days_n += days_n
+        row.days_sum += days_sum.days if days_sum else 0
 
     visible = assignments.filter(replying).values("pk")
     for unit, category, n in (

@@ -1,33 +1,40 @@
 """The leadership dashboard (领导驾驶舱) and a trivial page for measuring the cost of the stack.
 
 Leadership and committee staff see everything; unit staff see the same page
-limited to their unit; members get 403. The numbers come from the summary
-counters (``dashboard.stats.from_summary``): the page costs the same few
-queries at ten proposals or a million. Two short lists are read live, each
-one bounded query: key proposals, and the most overdue assignments. The rendered
-overview is kept until the data behind it changes (``dashboard.overview_cache``).
+limited to their unit; members get 403. Everything the overview shows (figures,
+charts, key proposals, the most overdue assignments) is computed from the live
+tables through ``visible_to`` (``dashboard.stats.from_live_tables`` and two
+bounded queries), and kept in the shared cache under a key that carries all it
+depends on: the data's versions (bumped by every workflow event and by a change
+of the reference rows), the session, the user's visibility scope, the language
+and the day. The page says when its figures were computed.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
-from dashboard import overview_cache, pages, reference, stats
-from dashboard.access import scope_unit_id, staff_only
-from dashboard.models import Stat
+from dashboard import pages, stats
+from dashboard.access import scope_key, scope_unit_id, staff_only
+from dashboard.options import reference
+from proposals import cache_versions
 from proposals.choices import PROPOSAL_STATUS_COLOURS
 from proposals.models import Proposal, Session
 from responses.choices import OPEN_ASSIGNMENT_STATUSES, REPLYING_ROLES, AssignmentStatus
 from responses.models import Assignment
 
 ALL = "all"
+# The data's versions in the key make a change show at once; the timeout bounds how long an edit
+# that writes no workflow event (a proposal changed in the admin) takes to show.
+TIMEOUT = 300
 KEY_ROWS = 12
 OVERDUE_ROWS = 10
 # What the overdue table shows: the proposals' long texts stay in the database.
@@ -56,33 +63,22 @@ def _choose_session(request, sessions: list[Session]) -> Session | None:
     return next((s for s in sessions if s.is_current), sessions[0] if sessions else None)
 
 
-def _key_proposals(user, session: Session | None, unit_id: int | None, today) -> list[Proposal]:
-    """The newest key proposals in scope, with their supervisor, state, lead unit and whether overdue.
-
-    Which ones comes from the counters (metric ``kp``: one row per key proposal, read
-    newest first along the counters' index); the proposals are then read by primary
-    key, still through ``visible_to``. Scanning the proposals for the key flag would
-    read every key proposal of every session first.
-    """
-    keys = Stat.objects.filter(metric="kp", unit_key=unit_id or 0).exclude(value=0)
-    if session is not None:
-        keys = keys.filter(session=session)
-    ids = [int(key) for key in keys.order_by("-key").values_list("key", flat=True)[:KEY_ROWS]]
-    if not ids:
-        return []
+def _key_proposals(user, session: Session | None, today) -> list[Proposal]:
+    """The newest key proposals in scope, with their supervisor, state, lead unit and whether overdue."""
     replying = Assignment.objects.filter(
         proposal_id=OuterRef("pk"), round=OuterRef("handling_round"), role__in=REPLYING_ROLES
     ).exclude(status=AssignmentStatus.RETURNED)
+    rows = Proposal.objects.visible_to(user).filter(is_key=True)
+    if session is not None:
+        rows = rows.filter(session=session)
     rows = list(
-        Proposal.objects.visible_to(user)
-        .filter(pk__in=ids, is_key=True)
-        .select_related("supervisor")
+        rows.select_related("supervisor")
         .only("pk", "number", "title", "status", "handling_round", "supervisor")
         .annotate(
             lead_unit=Subquery(replying.order_by("role", "pk").values("unit__name")[:1]),
             is_overdue=Exists(replying.filter(status__in=OPEN_ASSIGNMENT_STATUSES, reply_due__lt=today)),
         )
-        .order_by("-pk")
+        .order_by("-pk")[:KEY_ROWS]
     )
     for row in rows:
         row.badge = PROPOSAL_STATUS_COLOURS.get(row.status, "grey")
@@ -92,7 +88,7 @@ def _key_proposals(user, session: Session | None, unit_id: int | None, today) ->
 def _most_overdue(user, session: Session | None, today, first_due) -> list[Assignment]:
     """The open lead/separate assignments longest past their reply due date.
 
-    Bounded at any size: the counters give the earliest overdue due date in scope
+    Bounded at any size: the figures give the earliest overdue due date in scope
     (``first_due``), and each open status is read along the (status, reply_due)
     index from there, ten rows at most; on PostgreSQL the three reads are one
     UNION query. Rows sharing a due date are equally overdue; which of them fill
@@ -123,31 +119,33 @@ def _most_overdue(user, session: Session | None, today, first_due) -> list[Assig
 def index(request):
     user = request.user
     today = timezone.localdate()
-    sessions = reference.sessions()
-    session = _choose_session(request, sessions)
+    ref = reference()
+    session = _choose_session(request, ref.sessions)
     all_sessions = session is None and request.GET.get("session") == ALL
-    session_id = session.pk if session else None
-    unit_id = scope_unit_id(user)
-    # Oversight users share one overview; unit staff one per unit (their rows are their unit's).
-    key = (overview_cache.data_version(), session_id, unit_id, get_language(), today)
-    context = {"session": session}
-    overview = overview_cache.get(key)
-    if overview is None:
-        data = _overview(user, sessions, session, all_sessions, unit_id, today)
-        overview = render_to_string("dashboard/_overview.html", data)
-        overview_cache.put(key, overview)
-        context.update(data)
-    context["overview"] = overview
-    return render(request, "dashboard/index.html", context)
+    key = ":".join(
+        [
+            "dashboard:overview",
+            str(cache_versions.version(cache_versions.PROPOSALS)),
+            str(cache_versions.version(cache_versions.REFERENCE)),
+            str(session.pk) if session else ALL,
+            scope_key(user),  # never shared by users whom visible_to shows different rows
+            get_language(),
+            today.isoformat(),  # "overdue" changes at midnight
+        ]
+    )
+    overview = cache_versions.get_or_compute(
+        key, partial(_overview, user, ref, session, all_sessions, scope_unit_id(user), today), TIMEOUT
+    )
+    return render(request, "dashboard/index.html", overview)
 
 
-def _overview(user, sessions, session, all_sessions, unit_id, today) -> dict:
-    """Everything the overview shows, for one scope, session and day."""
+def _overview(user, ref, session, all_sessions, unit_id, today) -> dict:
+    """Everything the overview shows, for one scope, session and day: plain data, kept in the cache."""
     session_id = session.pk if session else None
-    figures = stats.from_summary(session_id=session_id, unit_id=unit_id, today=today)
-    units = {unit.pk: unit for unit in reference.units()}  # public inside the system (Unit.visible_to)
-    categories = reference.categories()
-    reply_categories = reference.reply_categories()
+    figures = stats.from_live_tables(user, session_id=session_id, today=today)
+    units = {unit.pk: unit for unit in ref.units}  # public inside the system (Unit.visible_to)
+    categories = ref.categories
+    reply_categories = ref.reply_categories
 
     links = pages.Links(session_id)
     cards = pages.status_cards(figures, links)
@@ -156,7 +154,8 @@ def _overview(user, sessions, session, all_sessions, unit_id, today) -> dict:
     category_rows = pages.category_rows(figures, categories, links)
     week_rows = pages.week_rows(figures, today, links)
     return {
-        "sessions": sessions,
+        "computed_at": timezone.now(),
+        "sessions": ref.sessions,
         "session": session,
         "all_sessions": all_sessions,
         "scope_unit": units.get(unit_id) if unit_id else None,
@@ -167,8 +166,6 @@ def _overview(user, sessions, session, all_sessions, unit_id, today) -> dict:
         "status_cards": cards,
         "unit_rows": unit_rows,
         "unit_total": total,
-        "unit_table": pages.unit_table_rows(unit_rows),
-        "unit_table_total": pages.unit_table_rows([total]),
         "category_rows": category_rows,
         "week_rows": week_rows,
         "weeks_due": sum(row["due"] for row in week_rows),
@@ -176,7 +173,7 @@ def _overview(user, sessions, session, all_sessions, unit_id, today) -> dict:
         "reply_categories": reply_categories,
         "key_total": sum(figures.key_proposals.values()),
         "key_url": links.proposals(is_key="true"),
-        "key_rows": _key_proposals(user, session, unit_id, today),
+        "key_rows": _key_proposals(user, session, today),
         "overdue_rows": _most_overdue(user, session, today, figures.first_overdue),
         "overdue_url": links.assignments(overdue="true"),
         "charts": pages.charts(

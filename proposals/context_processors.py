@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.conf import settings
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_info
 
@@ -43,20 +41,13 @@ SITE_URLS = {
 
 
 def site_urls() -> dict[str, str]:
-    """``SITE_URLS`` reversed once per process (and script prefix), not a dozen times per page."""
-    return _site_urls_under(get_script_prefix())
-
-
-@functools.cache
-def _site_urls_under(prefix: str) -> dict[str, str]:
-    # ``prefix`` is the cache key: reverse() reads the same script prefix from the current thread.
+    """``SITE_URLS`` reversed, by the names the templates use."""
     return {key: reverse(name) for key, name in SITE_URLS.items()}
 
 
-@functools.cache
-def site_languages() -> tuple[tuple[str, str], ...]:
-    """The footer's language buttons: each language's code and its name in itself (简体中文, English), once per process."""
-    return tuple((code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES)
+def site_languages() -> list[tuple[str, str]]:
+    """The footer's language buttons: each language's code and its name in itself (简体中文, English)."""
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
 
 
 def nav_section(view_name: str) -> str:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Unit, User
 from proposals.choices import EventVerb, ProposalKind, ProposalStatus, ProposerRole, ProposerStatus
+from proposals.list_columns import refresh_lead_name
 from proposals.models import Attachment, Category, Proposal, Proposer, Session
 from proposals.workflow import WorkflowError, lock, record_event
 
@@ -273,6 +274,7 @@ def create_draft(
             confirmed_at=now,
             responded_at=now,
         )
+        refresh_lead_name(proposal)
         names = [row.original_name for row in stored.add(proposal, actor, uploads)]
         record_event(proposal, actor, EventVerb.CREATED, to_status=ProposalStatus.DRAFT, data={"attachments": names})
     return proposal

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import copy
-
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,85 +13,7 @@ from proposals.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, Proposal
 from proposals.models import Category, Proposal, Session
 
 
-class FilterForm(forms.Form):
-    """A filter form that can be made with only some of its fields (``given``): the others are
-    neither copied nor validated, and filter nothing, exactly as when they are left empty."""
-
-    def __init__(self, *args, given: frozenset[str] | None = None, **kwargs):
-        if given is not None:
-            # Read by BaseForm.__init__, which deep-copies what it finds here.
-            self.base_fields = {name: field for name, field in self.base_fields.items() if name in given}
-        super().__init__(*args, **kwargs)
-
-
-class SharedFieldsFilterSet(django_filters.FilterSet):
-    """A FilterSet that builds its form once per class instead of once per request.
-
-    django-filter deep-copies every filter (model-choice filters copy their querysets) and
-    builds a new form class from them on each instantiation: most of a list page's Python
-    time. Our filters hold no per-request state but their parent, so each instance gets
-    shallow copies of them (a method filter re-bound to its copy) and every instance of a
-    class shares one form class; Django's form still copies its fields per instance.
-
-    ``only_given=True`` (for pages that draw their own filter controls and never render the
-    form) copies, and makes the form with, just the filters the request names: a list page with
-    one filter then copies and validates one, not seventeen. ``filters`` then holds only those;
-    the class's ``base_filters`` still has them all.
-    """
-
-    _form_classes: dict[type, type] = {}
-
-    class Meta:
-        form = FilterForm
-
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, only_given: bool = False):
-        self.only_given = only_given
-        if queryset is None:
-            queryset = self._meta.model._default_manager.all()
-        self.is_bound = data is not None
-        self.data = data or QueryDict()
-        self.queryset = queryset
-        self.request = request
-        self.form_prefix = prefix
-        self.filters = {}
-        # With only_given, the filters the request leaves out are neither copied nor in the form.
-        self._given = self.given() if only_given else None
-        for name, base in self.base_filters.items():
-            if self._given is not None and name not in self._given:
-                continue
-            filter_ = copy.copy(base)
-            if base.method is not None:
-                filter_.method = base.method  # a FilterMethod of the copy, which knows its parent
-            filter_.model = queryset.model
-            filter_.parent = self
-            self.filters[name] = filter_
-
-    def given(self) -> frozenset[str]:
-        """The filters the data names (a date range arrives as ``<name>_after`` and ``<name>_before``)."""
-        keys = [key for key, values in self.data.lists() if any(values)]
-        return frozenset(name for name in self.base_filters if any(k == name or k.startswith(f"{name}_") for k in keys))
-
-    @property
-    def form(self):
-        if not hasattr(self, "_form"):
-            form_class = self.get_form_class()
-            if self.is_bound:
-                self._form = form_class(self.data, prefix=self.form_prefix, given=self._given)
-            else:
-                self._form = form_class(prefix=self.form_prefix, given=self._given)
-        return self._form
-
-    def get_form_class(self):
-        cls = type(self)
-        form_class = self._form_classes.get(cls)
-        if form_class is None:
-            fields = {name: filter_.field for name, filter_ in self.base_filters.items()}
-            form_class = type(f"{cls.__name__}Form", (self._meta.form,), fields)
-            self._form_classes[cls] = form_class
-        return form_class
-
-
-class ProposalFilterSet(SharedFieldsFilterSet):
+class ProposalFilterSet(django_filters.FilterSet):
     """Filters by session, status, category, kind, unit and role of its assignments, key, overdue, dates and text."""
 
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
@@ -118,7 +36,7 @@ class ProposalFilterSet(SharedFieldsFilterSet):
     submitted = django_filters.DateFromToRangeFilter(field_name="submitted_at__date", label=_("Submitted between"))
     accepted = django_filters.DateFromToRangeFilter(field_name="accepted_at__date", label=_("Accepted between"))
 
-    class Meta(SharedFieldsFilterSet.Meta):
+    class Meta:
         model = Proposal
         fields = ["q", "session", "status", "category", "kind", "unit", "role", "is_key", "overdue"]
 

@@ -213,6 +213,21 @@ class Proposal(models.Model):
         verbose_name=_("supervising leader"),
     )
     handling_round = models.PositiveSmallIntegerField(_("handling round"), default=1)
+    # The lists' columns, written by the services that change them (proposals/list_columns.py,
+    # responses/list_columns.py): a list page reads them with its rows, not a subquery per row.
+    lead_display = models.CharField(_("lead proposer"), max_length=150, blank=True, editable=False)
+    first_unit = models.ForeignKey(
+        "accounts.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,  # never filtered by; units are not deleted while assignments name them
+        verbose_name=_("first handling unit"),
+        help_text=_("Lead, else separate, else co-handling unit of the current handling; returned ones left out"),
+    )
+    unit_count = models.PositiveSmallIntegerField(_("handling units"), default=0, editable=False)
     rejection_ground = models.CharField(
         _("rejection ground"), max_length=16, choices=RejectionGround.choices, blank=True
     )

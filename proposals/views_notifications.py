@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,10 +31,12 @@ def notifications(request):
         url = notification.url
         notification.safe_url = url if url and url_has_allowed_host_and_scheme(url, allowed_hosts=hosts) else ""
     unread_ids = [n.pk for n in page.object_list if n.read_at is None]
-    if unread_ids:
-        Notification.objects.filter(pk__in=unread_ids, read_at__isnull=True).update(read_at=timezone.now())
-        request.user.unread_notification_count = None  # read with the user, before these were marked
-    return render(request, "proposals/notifications.html", {"page": page, "new_on_page": len(unread_ids)})
+    # One transaction with the page: the ones shown are marked read only if the page could be drawn.
+    with transaction.atomic():
+        if unread_ids:
+            Notification.objects.filter(pk__in=unread_ids, read_at__isnull=True).update(read_at=timezone.now())
+            request.user.unread_notification_count = None  # read with the user, before these were marked
+        return render(request, "proposals/notifications.html", {"page": page, "new_on_page": len(unread_ids)})
 
 
 @login_required

@@ -28,6 +28,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from proposals import cache_versions
 from proposals.models import Event, Notification, Proposal
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ def record_event(
     note: str = "",
     data: dict | None = None,
 ) -> Event:
+    cache_versions.changed(cache_versions.PROPOSALS)  # what is cached from proposals is out of date
     return Event.objects.create(
         proposal=proposal,
         actor=actor,

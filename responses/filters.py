@@ -10,13 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Unit
 from proposals import search
 from proposals.choices import ProposalStatus
-from proposals.filters import SharedFieldsFilterSet
 from proposals.models import Category, Proposal, Session
 from responses.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus, ReplyStatus, Satisfaction
 from responses.models import Assignment, Feedback, Reply, ReplyCategory
 
 
-class AssignmentFilterSet(SharedFieldsFilterSet):
+class AssignmentFilterSet(django_filters.FilterSet):
     """Filters by session, unit, role, status, proposal status and category, key, overdue, due dates and text;
     and, for the dashboard's drill-downs, replied on time, reply dates, reply category and satisfaction."""
 
@@ -50,7 +49,7 @@ class AssignmentFilterSet(SharedFieldsFilterSet):
         choices=Satisfaction.choices, method="filter_result", label=_("Rating of the handling result")
     )
 
-    class Meta(SharedFieldsFilterSet.Meta):
+    class Meta:
         model = Assignment
         fields = ["q", "session", "unit", "role", "status", "proposal_status", "category", "is_key", "overdue"]
 

@@ -101,6 +101,12 @@ class AssignmentQuerySet(UnitScopedQuerySet):
 
         return self.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
 
+    def live(self, proposal_id, handling_round):
+        """The assignments of a proposal's current handling round that were not handed back: the units
+        handling it now. The one definition of "live" (``proposal_id`` and ``handling_round`` may be
+        ``OuterRef``s)."""
+        return self.filter(proposal_id=proposal_id, round=handling_round).exclude(status=AssignmentStatus.RETURNED)
+
 
 class Assignment(models.Model):
     """A proposal handed to one unit (交办) in one handling round, with its role and due dates.

@@ -15,11 +15,11 @@ def _celery_eager(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_dashboard_overviews():
-    """Rendered overviews are kept per process under the newest event's id, which a rolled-back
-    test database hands out again: each test starts with none kept."""
-    from dashboard import overview_cache
+def _empty_shared_cache():
+    """Each test starts with nothing cached: a rolled-back test database hands out the same ids and
+    versions again, which values cached by an earlier test could otherwise be taken for."""
+    from django.core.cache import cache
 
-    overview_cache.clear()
+    cache.clear()
     yield
-    overview_cache.clear()
+    cache.clear()

@@ -135,7 +135,7 @@ class Steps:
 
     def publish(self, proposal: Proposal, when: dt.datetime) -> None:
         with self.clock.at(when):
-            services.publish_proposal(proposal, actor=self.committee)
+            handling.publish_proposal(proposal, actor=self.committee)
 
     # -- handling (responses.services) -------------------------------------------------------
 

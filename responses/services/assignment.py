@@ -31,6 +31,7 @@ from responses.deadlines import WorkCalendar, assignment_deadlines
 # The limits of the unit's forms, enforced here too: the admin's add pages (a contact) call these services
 # with only the model's own checks in front of them. One definition (responses/limits.py) for both.
 from responses.limits import session_start
+from responses.list_columns import refresh_units
 from responses.models import (
     Assignment,
 )
@@ -95,6 +96,7 @@ def _create_assignments(
                 **due,
             )
         )
+    refresh_units(proposal)
     return rows
 
 

@@ -86,9 +86,7 @@ def live_assignments(proposal: Proposal) -> models.QuerySet[Assignment]:
     """The current round's assignments that were not handed back: the units handling the proposal now.
 
     The one definition of "live": services, the committee's pages and the supervision pages use it."""
-    return Assignment.objects.filter(proposal=proposal, round=proposal.handling_round).exclude(
-        status=AssignmentStatus.RETURNED
-    )
+    return Assignment.objects.live(proposal.pk, proposal.handling_round)
 
 
 def feedback_window_end(proposal: Proposal, reply: Reply, cal: WorkCalendar | None = None) -> dt.date:

@@ -33,6 +33,7 @@ from responses.deadlines import WorkCalendar
 
 # The limits of the unit's forms, enforced here too: the admin's add pages (a contact) call these services
 # with only the model's own checks in front of them. One definition (responses/limits.py) for both.
+from responses.list_columns import refresh_units
 from responses.models import (
     Assignment,
     ExtensionRequest,
@@ -103,6 +104,7 @@ def decide_return(request: ReturnRequest, *, actor: User, approve: bool, note: s
         data: dict = {"return_request": request.pk}
         if approve:
             old = _set_assignment_status(assignment, AssignmentStatus.RETURNED)
+            refresh_units(proposal)
             if (
                 proposal.status == ProposalStatus.ASSIGNED
                 and assignment.round == proposal.handling_round

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.test import override_settings
 
-from dashboard import reference, summary
 from proposals.choices import ProposalStatus
+from proposals.list_columns import fill_lead_names
 from proposals.models import Category
 from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus, Satisfaction
+from responses.list_columns import fill_units
 from responses.models import Assignment, Feedback, Reply
 from tests.base import PersonaTestCase, make_proposal, make_session
 
@@ -82,7 +83,6 @@ class DashboardData(PersonaTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        reference.clear()
         cls.social = Category.objects.create(name="社会事业", order=2)
         s, by = cls.session, cls.committee
         cats = cls.reply_categories
@@ -197,9 +197,10 @@ class DashboardData(PersonaTestCase):
             attitude=Satisfaction.SATISFIED,
             result=Satisfaction.SATISFIED,
         )
-        # The rows above were written directly (no services, no events): count them all once.
-        summary.rebuild()
+        # The rows above were written directly, not by the services: fill the list columns once.
+        fill_list_columns()
 
-    def setUp(self) -> None:
-        super().setUp()
-        reference.clear()  # reference rows are kept per process; each test starts from the database
+
+def fill_list_columns() -> None:
+    fill_lead_names()
+    fill_units()

@@ -1,12 +1,10 @@
-"""The dashboard builds its tables and filter controls as HTML in Python (for speed): every name,
-title and query value in them must come out escaped, whoever typed it."""
+"""Every name, title and query value on the dashboard and its lists comes out escaped, whoever typed it."""
 
 from __future__ import annotations
 
 from accounts.models import Unit
-from dashboard import reference, summary
 from proposals.models import Category, Proposal, Session
-from tests.dashboard.helpers_dashboard import DashboardData
+from tests.dashboard.helpers_dashboard import DashboardData, fill_list_columns
 
 MARK = '"><b id=x>'
 ESCAPED = "&quot;&gt;&lt;b id=x&gt;"
@@ -24,11 +22,7 @@ class EscapingTests(DashboardData):
         cls.chencheng.save(update_fields=["full_name"])
         cls.leader.full_name = f"周主席{MARK}"
         cls.leader.save(update_fields=["full_name"])
-        summary.rebuild()
-
-    def setUp(self):
-        super().setUp()
-        reference.clear()
+        fill_list_columns()
 
     def page(self, user, url: str, status: int = 200, **params) -> str:
         self.client.force_login(user)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from unittest import mock
-
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from dashboard import keyset, reference
+from dashboard import keyset
 from proposals.choices import ProposalStatus
 from proposals.models import Proposal
 from responses.choices import AssignmentStatus
@@ -26,7 +23,7 @@ class ListTestCase(DashboardData):
         self.client.force_login(user)
         response = self.client.get(url, params)
         self.assertEqual(response.status_code, 200, response.content[:500])
-        return response.page.rows
+        return response.context["page"].rows
 
     def pks(self, user, url, **params) -> set[int]:
         return {row.pk for row in self.rows(user, url, **params)}
@@ -59,10 +56,7 @@ class AccessTests(ListTestCase):
         # Asking for another unit's rows finds nothing rather than widening the view.
         self.assertEqual(self.rows(self.handler, ASSIGNMENTS, unit=self.other_unit.pk), [])
 
-    def test_the_shared_row_queries_never_carry_one_users_view_to_another(self):
-        """Every request copies the process's row queries (dashboard.lists); none of them is ever run itself."""
-        from dashboard import lists
-
+    def test_users_opening_the_lists_in_turn_each_see_their_own_rows(self):
         everything = {self.p2.pk, self.p3.pk, self.p4.pk, self.p5.pk, self.p6.pk, self.p7.pk}
         theirs = {self.p3.pk, self.p4.pk, self.p6.pk, self.p7.pk}
         for user, expected in ((self.committee, everything), (self.handler, theirs), (self.leader, everything)):
@@ -70,10 +64,6 @@ class AccessTests(ListTestCase):
                 self.assertEqual(self.pks(user, PROPOSALS), expected)
                 units = {row.unit_id for row in self.rows(user, ASSIGNMENTS)}
                 self.assertEqual(units == {self.unit.pk}, user == self.handler)
-        self.assertIsNone(lists._proposal_list_rows()._result_cache)
-        self.assertIsNone(lists._assignment_list_rows()._result_cache)
-        self.assertEqual(str(lists._proposal_list_rows().query), str(lists._proposal_list_rows().all().query))
-        self.assertNotIn("WHERE", str(lists._proposal_list_rows().query))
 
 
 class RowContentTests(ListTestCase):
@@ -133,7 +123,7 @@ class FilterTests(ListTestCase):
         self.client.force_login(self.committee)
         response = self.client.get(PROPOSALS, {"status": "nonsense", "submitted_after": "not-a-date"})
         self.assertEqual(response.status_code, 400)
-        self.assertEqual(response.page.rows, [])
+        self.assertEqual(response.context["page"].rows, [])
         self.assertContains(response, '<div class="form-errors" role="alert">', status_code=400)
         self.assertContains(response, 'class="control control-multi has-error" data-filter="status"', status_code=400)
         self.assertContains(response, 'class="field-errors"', status_code=400)
@@ -150,7 +140,7 @@ class FilterTests(ListTestCase):
         self.assertContains(response, 'name="status" value="assigned" checked')
         self.assertContains(response, 'value="时尚"')
         self.assertContains(response, '<option value="true" selected>')
-        self.assertEqual(response.page.base_query, "status=assigned&q=%E6%97%B6%E5%B0%9A&is_key=true")
+        self.assertEqual(response.context["page"].base_query, "status=assigned&q=%E6%97%B6%E5%B0%9A&is_key=true")
         self.assertContains(response, 'href="/dashboard/proposals/export.xlsx?status=assigned&amp;q=')
 
 
@@ -168,7 +158,7 @@ class KeysetTests(ListTestCase):
         seen, page, params = [], None, {"status": "submitted"}
         while True:
             response = self.client.get(PROPOSALS, params)
-            page = response.page
+            page = response.context["page"]
             self.assertEqual(page.first, len(seen) + 1)
             seen += [row.pk for row in page.rows]
             if not page.has_next:
@@ -181,20 +171,20 @@ class KeysetTests(ListTestCase):
 
     def test_previous_goes_back_to_the_same_rows(self):
         self.client.force_login(self.committee)
-        first = self.client.get(PROPOSALS).page
-        second = self.client.get(f"{PROPOSALS}?{first.next_query}").page
-        third = self.client.get(f"{PROPOSALS}?{second.next_query}").page
-        back = self.client.get(f"{PROPOSALS}?{third.previous_query}").page
+        first = self.client.get(PROPOSALS).context["page"]
+        second = self.client.get(f"{PROPOSALS}?{first.next_query}").context["page"]
+        third = self.client.get(f"{PROPOSALS}?{second.next_query}").context["page"]
+        back = self.client.get(f"{PROPOSALS}?{third.previous_query}").context["page"]
         self.assertEqual([r.pk for r in back.rows], [r.pk for r in second.rows])
         self.assertEqual((back.first, back.has_previous, back.has_next), (51, True, True))
-        top = self.client.get(f"{PROPOSALS}?{second.previous_query}").page
+        top = self.client.get(f"{PROPOSALS}?{second.previous_query}").context["page"]
         self.assertEqual(
             ([r.pk for r in top.rows], top.first, top.has_previous), ([r.pk for r in first.rows], 1, False)
         )
 
     def test_nonsense_cursors_show_the_first_page(self):
         self.client.force_login(self.committee)
-        page = self.client.get(PROPOSALS, {"after": "x", "before": "-3", "n": "abc"}).page
+        page = self.client.get(PROPOSALS, {"after": "x", "before": "-3", "n": "abc"}).context["page"]
         self.assertEqual((page.first, page.has_previous, len(page.rows)), (1, False, keyset.PAGE_SIZE))
 
 
@@ -219,8 +209,7 @@ class QueryCountTests(ListTestCase):
 
     def count(self, user, url: str, params: dict) -> int:
         self.client.force_login(user)
-        reference.clear()
-        self.client.get(url, params)  # keeps the reference rows for the process
+        cache.clear()
         with CaptureQueriesContext(connection) as queries:
             response = self.client.get(url, params)
         self.assertEqual(response.status_code, 200)
@@ -245,16 +234,18 @@ class QueryCountTests(ListTestCase):
             with self.subTest(user=user.username, url=url, params=params):
                 self.assertEqual(counts[0], counts[1])
 
-    def test_a_page_is_one_query_beyond_the_stack(self):
+    def test_a_page_is_one_query_beyond_the_stack_once_the_reference_rows_are_cached(self):
+        self.add(30)
         self.client.force_login(self.committee)
-        self.client.get(PROPOSALS)
-        # session, user (with the unread count), the page (lead proposer and units joined from the facts),
-        # session save (3)
-        with self.assertNumQueries(6):
-            self.client.get(PROPOSALS)
-        self.client.get(ASSIGNMENTS)
-        with self.assertNumQueries(6):
-            self.client.get(ASSIGNMENTS)
+        for url in (PROPOSALS, ASSIGNMENTS):
+            with self.subTest(url=url):
+                cache.clear()
+                # session, user (with the unread count), the four reference tables, the page, session save (3)
+                with self.assertNumQueries(10):
+                    self.client.get(url)
+                # session, user, the page, session save (3): the reference rows come from the shared cache
+                with self.assertNumQueries(6):
+                    self.client.get(url)
 
     def test_filtering_by_a_plain_column_never_makes_the_page_query_distinct(self):
         """DISTINCT over a filtered million rows sorts them all before the first page (seconds, not ms)."""
@@ -268,64 +259,30 @@ class QueryCountTests(ListTestCase):
             self.assertFalse([q["sql"] for q in queries.captured_queries if "DISTINCT" in q["sql"].upper()])
 
 
-class SharedFormTests(ListTestCase):
-    """The FilterSets build their form once per class (proposals.filters.SharedFieldsFilterSet)."""
-
-    def test_filtersets_sharing_a_form_class_keep_their_own_values_and_methods(self):
+class FilterSetTests(ListTestCase):
+    def test_the_role_filter_reads_the_units_chosen_on_its_own_filterset(self):
         from proposals.filters import ProposalFilterSet
         from responses.models import Assignment
 
         base = Proposal.objects.all()
         mine = ProposalFilterSet({"unit": [self.unit.pk], "role": ["lead"]}, queryset=base)
         theirs = ProposalFilterSet({"unit": [self.third_unit.pk], "role": ["cohandling"]}, queryset=base)
-        self.assertIs(type(mine.form), type(theirs.form))
-        self.assertIsNot(mine.form.fields["unit"], theirs.form.fields["unit"])
-        self.assertIs(mine.filters["role"].parent, mine)
 
         def expected(unit, role):
             return set(Assignment.objects.filter(unit=unit, role=role).values_list("proposal_id", flat=True))
 
-        # The role filter reads the units chosen on its own FilterSet's form, not the other's.
         self.assertEqual({p.pk for p in mine.qs}, expected(self.unit, "lead"))
         self.assertEqual({p.pk for p in theirs.qs}, expected(self.third_unit, "cohandling"))
         self.assertNotEqual(expected(self.unit, "lead"), expected(self.third_unit, "cohandling"))
 
-    def test_a_form_of_the_given_filters_only_filters_exactly_as_the_whole_form(self):
-        from django.http import QueryDict
-
-        from proposals.filters import ProposalFilterSet
-        from responses.filters import AssignmentFilterSet
-        from responses.models import Assignment
-
-        cases = [
-            (ProposalFilterSet, Proposal, ""),
-            (ProposalFilterSet, Proposal, "status=closed&status=assigned"),
-            (ProposalFilterSet, Proposal, f"unit={self.unit.pk}&role=lead&submitted_after=2020-01-01"),
-            (AssignmentFilterSet, Assignment, f"reply_due_after=2026-03-01&unit={self.unit.pk}"),
-            (AssignmentFilterSet, Assignment, "overdue=true&is_key=true"),
-        ]
-        for filterset_class, model, query in cases:
-            with self.subTest(filterset=filterset_class.__name__, query=query):
-                data = QueryDict(query)
-                lean = filterset_class(data, queryset=model.objects.all(), only_given=True)
-                whole = filterset_class(data, queryset=model.objects.all())
-                names = {key.split("_after")[0] for key in data}
-                self.assertEqual(set(lean.form.fields), names)
-                self.assertEqual(set(lean.filters), names)  # the others are not even copied
-                self.assertEqual(set(whole.filters), set(filterset_class.base_filters))
-                self.assertEqual(len(whole.form.fields), len(filterset_class.base_filters))
-                self.assertEqual(set(lean.qs.values_list("pk", flat=True)), set(whole.qs.values_list("pk", flat=True)))
-
-    def test_a_bad_value_in_a_given_filter_is_still_refused(self):
+    def test_a_bad_date_is_refused_beside_its_filter(self):
         from django.http import QueryDict
 
         from proposals.filters import ProposalFilterSet
 
-        lean = ProposalFilterSet(
-            QueryDict("accepted_before=2026-02-30"), queryset=Proposal.objects.all(), only_given=True
-        )
-        self.assertFalse(lean.is_valid())
-        self.assertIn("accepted", lean.errors)
+        filterset = ProposalFilterSet(QueryDict("accepted_before=2026-02-30"), queryset=Proposal.objects.all())
+        self.assertFalse(filterset.is_valid())
+        self.assertIn("accepted", filterset.errors)
 
 
 class OutOfRangeIdTests(ListTestCase):
@@ -348,7 +305,7 @@ class OutOfRangeIdTests(ListTestCase):
 
 
 class FilterBarLanguageTests(ListTestCase):
-    """The filter bar's labels and choices are translated once per language (dashboard.filter_ui)."""
+    """The filter bar's labels and choices are in the page's language."""
 
     def test_each_language_gets_its_own_labels(self):
         self.client.force_login(self.committee)
@@ -360,88 +317,25 @@ class FilterBarLanguageTests(ListTestCase):
                 self.assertIn(f"<span>{choice}</span>", page)
 
 
-class KeptFilterBarTests(ListTestCase):
-    """A valid filter bar is kept under its filters, language and the reference rows' version."""
-
+class FilterBarTests(ListTestCase):
     def setUp(self):
         super().setUp()
-        from dashboard import lists
-
-        lists._kept_bars.clear()
-        self.addCleanup(lists._kept_bars.clear)
         self.client.force_login(self.committee)
 
-    def test_the_same_filters_reuse_the_bar_and_other_filters_get_their_own(self):
-        from dashboard import filter_ui
-
-        with mock.patch.object(filter_ui, "bar", wraps=filter_ui.bar) as drawn:
-            first = self.client.get(PROPOSALS, {"status": "assigned"}).content.decode()
-            again = self.client.get(PROPOSALS, {"status": "assigned", "after": 10**9, "n": 51}).content.decode()
-            self.assertEqual(drawn.call_count, 1)  # another page of the same filters
-            other = self.client.get(PROPOSALS, {"status": "closed"}).content.decode()
-            self.assertEqual(drawn.call_count, 2)
+    def test_another_page_of_the_same_filters_keeps_them_and_other_filters_show_theirs(self):
+        again = self.client.get(PROPOSALS, {"status": "assigned", "after": 10**9, "n": 51}).content.decode()
+        other = self.client.get(PROPOSALS, {"status": "closed"}).content.decode()
         self.assertIn('name="status" value="assigned" checked', again)
         self.assertNotIn('name="status" value="assigned" checked', other)
         self.assertIn('name="status" value="closed" checked', other)
-        bar = first[first.index('<form method="get"') : first.index("</form>")]
-        self.assertIn(bar, again)
 
     def test_a_renamed_unit_shows_in_the_next_bar(self):
         self.assertContains(self.client.get(PROPOSALS), f"<span>{self.unit.short_name}</span>")
         self.unit.short_name = "区工信局（新）"
-        self.unit.save()  # clears the reference rows, which changes their version
+        self.unit.save()  # bumps the reference rows' version in the shared cache
         self.assertContains(self.client.get(PROPOSALS), "<span>区工信局（新）</span>")
 
-    def test_a_bar_with_errors_is_drawn_each_time(self):
-        from dashboard import filter_ui
-
-        with mock.patch.object(filter_ui, "bar", wraps=filter_ui.bar) as drawn:
-            for _ in range(2):
-                self.assertEqual(self.client.get(PROPOSALS, {"submitted_after": "not-a-date"}).status_code, 400)
-            self.assertEqual(drawn.call_count, 2)
-
-
-class StatusIndexPlanTests(ListTestCase):
-    """A list of one status walks that status's own index of ids (proposals.models.Proposal.Meta.indexes)."""
-
-    def setUp(self):
-        super().setUp()
-        if connection.vendor != "postgresql":
-            self.skipTest("needs PostgreSQL (DATABASE_URL): the plan choice exists only there")
-
-    def test_a_deep_page_of_one_status_reads_only_rows_of_that_status(self):
-        # Closed proposals are the older ones, as in a real term: walking every proposal newest first
-        # from the page's key passes thousands of others before the first closed one.
-        now = timezone.now()
-        rows = [
-            Proposal(
-                session=self.session,
-                title=f"关于第{i}项工作的建议",
-                status=ProposalStatus.CLOSED if i < 3000 else ProposalStatus.ASSIGNED,
-                created_by=self.chencheng,
-                submitted_at=now,
-            )
-            for i in range(6000)
-        ]
-        Proposal.objects.bulk_create(rows, batch_size=1000)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE proposals_proposal")
-        self.client.force_login(self.committee)
-        key = Proposal.objects.filter(status=ProposalStatus.CLOSED).order_by("-pk").values_list("pk", flat=True)[500]
-        with CaptureQueriesContext(connection) as queries:
-            response = self.client.get(PROPOSALS, {"status": "closed", "after": key, "n": 502})
-        self.assertEqual(len(response.page.rows), keyset.PAGE_SIZE)
-        page_query = next(q["sql"] for q in queries if "LIMIT 51" in q["sql"])
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {page_query}")  # nosec B608 - the ORM's own SQL
-            plan = cursor.fetchone()[0]
-        plan = plan if isinstance(plan, list) else json.loads(plan)
-
-        def nodes(node):
-            yield node
-            for child in node.get("Plans", []):
-                yield from nodes(child)
-
-        scan = next(n for n in nodes(plan[0]["Plan"]) if n.get("Relation Name") == "proposals_proposal")
-        self.assertEqual(scan.get("Index Name"), "proposal_closed_id")
-        self.assertLess(scan.get("Rows Removed by Filter", 0), keyset.PAGE_SIZE)  # not the 3,000 newer ones
+    def test_a_bar_with_errors_shows_them_each_time(self):
+        for _ in range(2):
+            response = self.client.get(PROPOSALS, {"submitted_after": "not-a-date"})
+            self.assertContains(response, '<p class="field-errors">', status_code=400)

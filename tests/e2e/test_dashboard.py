@@ -1,7 +1,7 @@
 """The leadership dashboard in a real browser: charts drawn by Chart.js, drill-down clicks, lists, export.
 
-The demo data has no counters until its events are refreshed after the commit
-(seed_demo runs in one transaction), so the fixture rebuilds them once. While
+The demo data may be written without the services that keep the lists' columns,
+so the fixture fills them once (``manage.py fill_list_columns``). While
 the dashboard's zh-hans strings wait in locale/pending/dashboard.po, they are
 compiled into a temporary catalogue so the screenshots show the page as users
 will see it.
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 
-from dashboard import reference, summary
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, screenshot
 
 PENDING = Path(django_settings.BASE_DIR) / "locale" / "pending" / "dashboard.po"
@@ -29,8 +29,7 @@ def screenshot_dir() -> Path:
 
 @pytest.fixture
 def dashboard_data(demo_data, settings, tmp_path):
-    summary.rebuild()
-    reference.clear()
+    call_command("fill_list_columns", verbosity=0)
     msgfmt = shutil.which("msgfmt")
     if msgfmt and PENDING.exists():
         target = tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES"
