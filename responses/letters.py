@@ -118,9 +118,9 @@ def build_letter(
         closing = _("We hereby reply.")
         contact = []
         if reply.contact_person and not public:
-            contact.append(f"{_('Contact person')}：{reply.contact_person}")
+            contact.append(_("Contact person") + "：" + reply.contact_person)
         if reply.contact_phone and not public:
-            contact.append(f"{_('Contact phone')}：{reply.contact_phone}")
+            contact.append(_("Contact phone") + "：" + reply.contact_phone)
         status_label = str(ReplyStatus(reply.status).label)
         kind = pgettext("file name", "follow-up reply") if reply.is_followup else pgettext("file name", "reply")
     number = proposal.number or str(proposal.pk)
