@@ -5,8 +5,9 @@ Usage: .venv/bin/python bench/run.py --size 1000000 [--database postgres://postg
            [--seconds 15] [--warmup 3] [--connections 4] [--workers 2] [--port 8765]
 
 1. Generates the data set in a PostgreSQL database of its own unless it is there
-   (bench/datagen.py: proposals, ~3x assignments, replies, feedback, dashboard counters).
-2. Serves the app with gunicorn on loopback: 2 sync workers, persistent database
+   (bench/datagen.py: proposals, ~3x assignments, replies, feedback, the list columns).
+2. Serves the app with gunicorn on loopback: 2 sync workers, the shared cache on Redis
+   (BENCH_REDIS_URL, default database 12, emptied first), persistent database
    connections, DEBUG off, plus the stock admin baseline (bench/settings.py).
 3. Signs in through the login form (a session cookie per user), then for each URL
    runs a warm-up and at least ``--seconds`` of load from ``--connections``
@@ -61,6 +62,11 @@ ROWS = [
 ]
 
 
+# The shared cache of production (Django's RedisCache), in a Redis database of the benchmark's own,
+# emptied before each run so that nothing cached by an earlier run (of other data) is served.
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
 def server_env(database: str, port: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -78,8 +84,14 @@ def server_env(database: str, port: int) -> dict[str, str]:
         STATIC_ROOT=str(ROOT / "var" / "bench" / "static"),
         PYTHONPATH=str(ROOT),
     )
-    env.pop("REDIS_URL", None)
+    env["REDIS_URL"] = BENCH_REDIS_URL
     return env
+
+
+def empty_cache() -> None:
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS_URL, socket_connect_timeout=2).flushdb()
 
 
 def collect_static(env: dict[str, str]) -> None:
@@ -314,6 +326,7 @@ def main() -> None:
     if not args.port:
         args.port = free_port()
     env = server_env(args.database, args.port)
+    empty_cache()
     collect_static(env)
     server = start_server(env, args.port, args.workers)
     results = []

@@ -191,11 +191,11 @@ SESSION_COOKIE_HTTPONLY = True
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem transport under var/.
 REDIS_URL = env.string("REDIS_URL", "")
 
-# The one cache every process shares (dashboard figures, filter options: see dashboard/cache.py).
-# Redis when REDIS_URL is set; short socket timeouts so that a Redis that is down or slow costs a
-# page a second at most (the pages then compute what they need without the cache). Without Redis
-# (the embedded set-up: one machine) each process keeps a local-memory cache; values cached there
-# carry a version in their keys, so a change in another process is seen once its version is bumped.
+# The one cache every process shares (dashboard figures, filter options; keys and versions in
+# proposals/cache_versions.py). Redis when REDIS_URL is set; short socket timeouts so that a Redis
+# that is down or slow costs a page a second at most (the pages then compute what they need without
+# the cache). Without Redis (the embedded set-up: one machine) the cache is files under var/cache/,
+# which the web processes and the worker share, so a version bumped by one is seen by all.
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -207,7 +207,12 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tian"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 CELERY_FS_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -10,8 +10,15 @@ def _fast_hasher(settings):
 @pytest.fixture(autouse=True)
 def _celery_eager(settings):
     # Tasks published from services run in-process in unit tests; the integration
-    # tests start real workers instead.
+    # tests start real workers instead. Celery reads its settings once, at its first use, so
+    # the app's own configuration is set too: whichever test of a worker comes first.
+    from config.celery import app
+
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)
