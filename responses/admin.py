@@ -179,7 +179,7 @@ class AssignmentAdmin(HandledRowsAdmin):
     @display(description=_("handle"))
     def handle_link(self, obj: Assignment):
         url = reverse("admin:responses_assignment_handle", args=[obj.pk])
-        return format_html('<a class="units-open-link" href="{}">{}</a>', url, _("Open"))
+        return format_html('<a class="tn-link" href="{}">{}</a>', url, _("Open"))
 
     @display(description=_("days left"), ordering="reply_due")
     def days_left_display(self, obj: Assignment):
@@ -281,7 +281,7 @@ class ReplyAdmin(HandledRowsAdmin):
     @display(description=_("letter"))
     def review_link(self, obj: Reply):
         url = reverse("admin:responses_reply_review", args=[obj.pk])
-        return format_html('<a class="units-open-link" href="{}">{}</a>', url, _("Open"))
+        return format_html('<a class="tn-link" href="{}">{}</a>', url, _("Open"))
 
     @display(description=_("proposal"), ordering="assignment__proposal__title")
     def proposal_title(self, obj: Reply) -> str:

@@ -279,7 +279,7 @@ class RequestAdmin(HandledRowsAdmin):
         if obj.status != RequestStatus.PENDING:
             return "—"
         url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_decide", args=[obj.pk])
-        return format_html('<a class="cm-link" href="{}" data-testid="decide-link">{}</a>', url, _("Decide"))
+        return format_html('<a class="tn-link" href="{}" data-testid="decide-link">{}</a>', url, _("Decide"))
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))

@@ -107,7 +107,7 @@ class OpinionForm(forms.Form):
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ReplyCategory) -> str:
         if obj.description:
-            return format_html('{} · {}<span class="units-choice-note">{}</span>', obj.code, obj.name, obj.description)
+            return format_html('{} · {}<span class="tn-note">{}</span>', obj.code, obj.name, obj.description)
         return f"{obj.code} · {obj.name}"
 
 

@@ -64,7 +64,7 @@ def test_handler_drafts_leader_signs_and_sends_and_the_proposer_reads_the_letter
     assert assignment.status == AssignmentStatus.HANDLING
 
     # He records the talk with 陈澄 on the assignment's page.
-    worklist_row(handler, TITLE).locator("a.units-title").click()
+    worklist_row(handler, TITLE).locator("td.tn-title-cell a.tn-link").click()
     handler.wait_for_load_state("networkidle")
     assert handler.get_attribute("[data-testid=assignment-status]", "data-status") == "handling"
     form = handler.locator("[data-testid=contact-form]")
@@ -97,7 +97,7 @@ def test_handler_drafts_leader_signs_and_sends_and_the_proposer_reads_the_letter
     leader = login("unitlead")
     leader.goto("/admin/responses/assignment/worklist/")
     assert leader.locator("[data-stage]").first.get_attribute("data-stage") == "signoff"
-    worklist_row(leader, TITLE).locator("a.units-btn.is-primary").click()
+    worklist_row(leader, TITLE).locator("a.tn-button.tn-button-primary").click()
     leader.wait_for_load_state("networkidle")
     assert leader.locator("[data-testid=missing-contact-flag]").count() == 0
     assert leader.inner_text("[data-testid=letter-title]") == (
