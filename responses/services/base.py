@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from django.db import models
 from django.utils import timezone
 
-from accounts.choices import UNIT_ROLES, Role
+from accounts.choices import UNIT_ROLES
 from accounts.models import Unit, User
 from proposals.models import Proposal
 from proposals.workflow import (
@@ -41,7 +41,8 @@ def _unit_users(unit_ids: Iterable[int], roles: Iterable[str] = UNIT_ROLES) -> m
 
 
 def _committee_users() -> models.QuerySet[User]:
-    return User.objects.filter(role=Role.COMMITTEE, is_active=True)
+    """Who the committee's notifications go to: ``User.is_committee`` (superusers count)."""
+    return User.objects.committee()
 
 
 def _set_assignment_status(assignment: Assignment, target: str, **fields) -> str:

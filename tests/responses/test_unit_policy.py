@@ -7,10 +7,12 @@ import datetime as dt
 import time_machine
 from django.core.exceptions import PermissionDenied
 
+from accounts.choices import Role
 from proposals.workflow import WorkflowError
 from responses import policy
 from responses.choices import AssignmentStatus, ReplyStatus
 from responses.services import accept_assignment, request_return
+from tests.base import make_user
 from tests.responses.helpers_units import COHANDLING, LEAD, NOW, UnitPagesTestCase, admin_url
 
 HANDLE_FLAGS = ("can_accept", "can_request_return", "can_log_contact", "can_send_opinion", "can_draft")
@@ -86,3 +88,14 @@ class ExtensionPolicyTests(UnitPagesTestCase):
         self.assertFalse(policy.allowed(policy.check_request_extension, self.other_handler, cohandling))
         with self.assertRaises(PermissionDenied):
             policy.check_request_extension(self.committee, lead)
+
+
+class CommitteeRecipientsTests(UnitPagesTestCase):
+    def test_a_superuser_is_told_of_a_return_request_like_committee_staff(self):
+        admin = make_user("root", "系统管理员", Role.LEADER, is_superuser=True)
+        assignment = self.assigned()[0]
+
+        request_return(assignment, actor=self.handler, reason="不属于本单位职责")
+
+        self.assertTrue(admin.notifications.exists())
+        self.assertTrue(self.committee.notifications.exists())
