@@ -117,10 +117,13 @@ def build_letter(
         salutation = _("Dear Member %(name)s:") % {"name": _lead_name(proposal, lead)}
         closing = _("We hereby reply.")
         contact = []
+        # The labels outside the f-strings: makemessages does not find a gettext call inside one.
         if reply.contact_person and not public:
-            contact.append(f"{_('Contact person')}：{reply.contact_person}")
+            label = _("Contact person")
+            contact.append(f"{label}：{reply.contact_person}")
         if reply.contact_phone and not public:
-            contact.append(f"{_('Contact phone')}：{reply.contact_phone}")
+            label = _("Contact phone")
+            contact.append(f"{label}：{reply.contact_phone}")
         status_label = str(ReplyStatus(reply.status).label)
         kind = pgettext("file name", "follow-up reply") if reply.is_followup else pgettext("file name", "reply")
     number = proposal.number or str(proposal.pk)
