@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -149,10 +150,12 @@ def log_refusal(request: HttpRequest, reason: str = "") -> None:
     )
 
 
-def is_safe_redirect(request: HttpRequest, url: str) -> bool:
-    """Whether ``url`` points into this site (https only when the request came over https)."""
+def is_safe_redirect(request: HttpRequest, url: str, *, also_hosts: Iterable[str] = ()) -> bool:
+    """Whether ``url`` points into this site (https only when the request came over https): the one check
+    of a link or redirect target we did not write ourselves. ``also_hosts`` adds names the site is known
+    by, such as ``SITE_URL``'s in links that emails and notifications carry."""
     return bool(url) and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        url, allowed_hosts={request.get_host(), *also_hosts}, require_https=request.is_secure()
     )
 
 
