@@ -38,11 +38,15 @@ class UserQuerySet(models.QuerySet):
     def members(self) -> UserQuerySet:
         return self.filter(role=Role.MEMBER, is_active=True)
 
+    def committee(self) -> UserQuerySet:
+        """Active committee staff, superusers included: ``User.is_committee`` as a query."""
+        return self.filter(Q(role=Role.COMMITTEE) | Q(is_superuser=True), is_active=True)
+
     def visible_to(self, user) -> UserQuerySet:
         """Staff roles see everyone; unit staff see their unit's people and members; members see members."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.role in (Role.COMMITTEE, Role.LEADER):
+        if user.is_oversight:
             return self
         if user.role in UNIT_ROLES:
             return self.filter(Q(role=Role.MEMBER) | Q(unit_id=user.unit_id))
@@ -111,7 +115,8 @@ class User(AbstractUser):
 
     @property
     def is_oversight(self) -> bool:
-        """Committee staff or a leader: the people who follow key proposals."""
+        """Committee staff or a leader (superusers count): the people who follow key proposals and whom
+        every ``visible_to`` shows all rows."""
         return self.is_committee or self.role == Role.LEADER
 
     @property

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -77,18 +78,22 @@ class ThrottledModelBackend(ModelBackend):
         """The signed-in user of a request, with the unread notification count every page's header shows
         (``unread_notification_count``) read in the same query: one round trip fewer on every page."""
         from django.contrib.auth import get_user_model
-        from django.db.models.expressions import RawSQL
+        from django.db.models import Count, IntegerField, OuterRef, Subquery
+        from django.db.models.functions import Coalesce
 
         model = get_user_model()
-        # The notifications table, found through the user's ``notifications`` relation: accounts sits below
+        # The notifications model, found through the user's ``notifications`` relation: accounts sits below
         # the app that defines notifications and does not import it.
-        notifications = model._meta.get_field("notifications").related_model
-        # Table names are the models' own; nothing of the request is in this statement.
-        unread = RawSQL(  # nosec B611
-            f"SELECT COUNT(*) FROM {notifications._meta.db_table} n "  # nosec B608
-            f"WHERE n.user_id = {model._meta.db_table}.id AND n.read_at IS NULL",
-            (),
+        relation = model._meta.get_field("notifications")
+        notifications = relation.related_model
+        unread_rows = (
+            notifications._base_manager.filter(**{relation.field.name: OuterRef("pk"), "read_at__isnull": True})
+            .order_by()
+            .values(relation.field.name)
+            .annotate(n=Count("pk"))
+            .values("n")
         )
+        unread = Coalesce(Subquery(unread_rows, output_field=IntegerField()), 0)
         try:
             user = model._default_manager.annotate(unread_notification_count=unread).get(pk=user_id)
         except model.DoesNotExist:
@@ -145,10 +150,12 @@ def log_refusal(request: HttpRequest, reason: str = "") -> None:
     )
 
 
-def is_safe_redirect(request: HttpRequest, url: str) -> bool:
-    """Whether ``url`` points into this site (https only when the request came over https)."""
+def is_safe_redirect(request: HttpRequest, url: str, *, also_hosts: Iterable[str] = ()) -> bool:
+    """Whether ``url`` points into this site (https only when the request came over https): the one check
+    of a link or redirect target we did not write ourselves. ``also_hosts`` adds names the site is known
+    by, such as ``SITE_URL``'s in links that emails and notifications carry."""
     return bool(url) and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        url, allowed_hosts={request.get_host(), *also_hosts}, require_https=request.is_secure()
     )
 
 

@@ -275,7 +275,8 @@ def proposals(c, raw, size: int, today: dt.date) -> None:
         "session_id, number, serial, title, background, suggestions, category_id, kind, collective_author, status, "
         "created_by_id, publication_consent, publication_refusal_reason, is_key, supervisor_id, handling_round, "
         "rejection_ground, rejection_reason, converted_to_suggestion, is_published, submitted_at, accepted_at, "
-        "closed_at, created_at, updated_at, merged_into_id" + (", search_text" if has_search_text else "")
+        "closed_at, created_at, updated_at, merged_into_id, lead_display, unit_count"
+        + (", search_text" if has_search_text else "")
     )
     rng = random.Random(2023160)
     corpus = Corpus()
@@ -326,6 +327,8 @@ def proposals(c, raw, size: int, today: dt.date) -> None:
                 f"{created:%Y-%m-%d %H:%M:%S}+08",
                 f"{(closed or accepted or created):%Y-%m-%d %H:%M:%S}+08",
                 row_id - 1 if status == "merged" else "\\N",
+                "",  # lead_display and unit_count: filled by list_columns() once the proposers and units are in
+                0,
             ]
             if has_search_text:
                 fields.append(words)
@@ -506,7 +509,7 @@ UPDATE proposals_proposal p SET lead_display = l.name FROM (
   WHERE pr.role = 'lead' ORDER BY pr.proposal_id, pr.id) l
 WHERE l.proposal_id = p.id
 """
-UNITS = """
+FIRST_UNIT_AND_COUNT = """
 UPDATE proposals_proposal p SET first_unit_id = u.unit_id, unit_count = u.n FROM (
   SELECT a.proposal_id,
     (array_agg(a.unit_id ORDER BY CASE a.role WHEN 'lead' THEN 0 WHEN 'separate' THEN 1 ELSE 2 END, a.id))[1] AS unit_id,
@@ -519,7 +522,7 @@ WHERE u.proposal_id = p.id
 
 def list_columns(c) -> None:
     c.execute(LEAD_DISPLAY)
-    c.execute(UNITS)
+    c.execute(FIRST_UNIT_AND_COUNT)
 
 
 def generate(size: int) -> float:

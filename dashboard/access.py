@@ -7,7 +7,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from accounts.choices import UNIT_ROLES, Role
+from accounts.choices import UNIT_ROLES
 
 
 def staff_only(view):
@@ -26,14 +26,9 @@ def staff_only(view):
     return login_required(wrapper)
 
 
-def sees_everything(user) -> bool:
-    """Whether ``visible_to`` shows ``user`` every submitted proposal and every assignment."""
-    return user.is_superuser or user.role in (Role.COMMITTEE, Role.LEADER)
-
-
 def scope_unit_id(user) -> int | None:
     """The unit a user's dashboard is limited to, or None for the whole committee."""
-    return user.unit_id if user.is_unit_staff and not sees_everything(user) else None
+    return user.unit_id if user.is_unit_staff and not user.is_oversight else None
 
 
 def scope_key(user) -> str:
@@ -43,7 +38,7 @@ def scope_key(user) -> str:
     (a superuser whatever his role, committee staff, leaders) see everything, unit staff their
     unit's work; anyone else is keyed by himself.
     """
-    if sees_everything(user):
+    if user.is_oversight:
         return "all"
     if user.role in UNIT_ROLES:
         return f"unit-{user.unit_id}"

@@ -14,7 +14,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import F
 from django.db.models.functions import TruncDate
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -287,8 +286,8 @@ def _units_of(proposal_ids: list[int]) -> dict[int, list[str]]:
     unit, then separate units, then co-handling units: ``AssignmentRole.in_order``): one query per batch."""
     units: dict[int, list[tuple[int, str]]] = defaultdict(list)
     rows = (
-        Assignment.objects.filter(proposal_id__in=proposal_ids, round=F("proposal__handling_round"))
-        .exclude(status=AssignmentStatus.RETURNED)
+        Assignment.objects.live()
+        .filter(proposal_id__in=proposal_ids)
         .order_by("proposal_id", "pk")
         .values_list("proposal_id", "role", "unit__name")
     )

@@ -28,7 +28,7 @@ from dashboard.options import reference
 from proposals import cache_versions
 from proposals.choices import PROPOSAL_STATUS_COLOURS
 from proposals.models import Proposal, Session
-from responses.choices import OPEN_ASSIGNMENT_STATUSES, REPLYING_ROLES, AssignmentStatus
+from responses.choices import OPEN_ASSIGNMENT_STATUSES, REPLYING_ROLES
 from responses.models import Assignment
 
 ALL = "all"
@@ -65,9 +65,7 @@ def _choose_session(request, sessions: list[Session]) -> Session | None:
 
 def _key_proposals(user, session: Session | None, today) -> list[Proposal]:
     """The newest key proposals in scope, with their supervisor, state, lead unit and whether overdue."""
-    replying = Assignment.objects.filter(
-        proposal_id=OuterRef("pk"), round=OuterRef("handling_round"), role__in=REPLYING_ROLES
-    ).exclude(status=AssignmentStatus.RETURNED)
+    replying = Assignment.objects.live(OuterRef("pk"), OuterRef("handling_round")).filter(role__in=REPLYING_ROLES)
     rows = Proposal.objects.visible_to(user).filter(is_key=True)
     if session is not None:
         rows = rows.filter(session=session)

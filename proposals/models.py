@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import UNIT_ROLES, Role
+from accounts.choices import UNIT_ROLES
 from proposals.choices import (
     EventVerb,
     JointRule,
@@ -125,7 +125,7 @@ class ProposalQuerySet(models.QuerySet):
         """
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.role in (Role.COMMITTEE, Role.LEADER):
+        if user.is_oversight:
             return self.submitted()
         if user.role in UNIT_ROLES:
             return self.filter(

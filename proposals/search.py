@@ -21,14 +21,13 @@ import logging
 import re
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import jieba
 from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 WORDS_FILE = Path(__file__).with_name("search_words.txt")
 # Query words: CJK runs, Latin words and numbers; everything else separates words.
@@ -227,22 +226,39 @@ def similar_to_title(title: str, *, candidates: QuerySet, limit: int = 5) -> lis
     return [other for score, _, other in scored[:limit] if score >= needed]
 
 
-def highlight(text: str, query: str, *, width: int = 80) -> SafeString:
-    """An escaped snippet of ``text`` around the first query word, each query word in <mark>."""
+@dataclass(frozen=True)
+class Snippet:
+    """A stretch of text around the first query word, as data for ``proposals/_highlight.html``.
+
+    ``segments`` are ``(text, is_match)`` pairs in order; ``leading`` and ``trailing`` say whether
+    text was cut off before or after (the template draws an ellipsis). The template escapes the text
+    and marks the matches: no markup is built here."""
+
+    segments: tuple[tuple[str, bool], ...]
+    leading: bool = False
+    trailing: bool = False
+
+    def __bool__(self) -> bool:
+        return any(text for text, _is_match in self.segments)
+
+
+def highlight(text: str, query: str, *, width: int = 80) -> Snippet:
+    """The part of ``text`` around the first query word, with each query word found in it as a match."""
     words = sorted({w for w in query_words(query)}, key=len, reverse=True)
     text = text or ""
     if not words:
-        return mark_safe(escape(text[:width]))  # noqa: S308 # nosec B308, B703
+        return Snippet(((text[:width], False),) if text else (), trailing=width < len(text))
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     first = pattern.search(text)
     start = max(0, (first.start() if first else 0) - width // 3)
     snippet = text[start : start + width]
-    out, last = [], 0
+    segments: list[tuple[str, bool]] = []
+    last = 0
     for match in pattern.finditer(snippet):
-        out.append(escape(snippet[last : match.start()]))
-        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        if match.start() > last:
+            segments.append((snippet[last : match.start()], False))
+        segments.append((match.group(0), True))
         last = match.end()
-    out.append(escape(snippet[last:]))
-    prefix = "…" if start else ""
-    suffix = "…" if start + width < len(text) else ""
-    return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 # nosec B308, B703
+    if last < len(snippet):
+        segments.append((snippet[last:], False))
+    return Snippet(tuple(segments), leading=start > 0, trailing=start + width < len(text))

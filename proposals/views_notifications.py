@@ -13,9 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.security import is_safe_redirect
 from proposals.models import Notification
 from proposals.views_common import paginate
 
@@ -26,10 +26,10 @@ def notifications(request):
     rows = Notification.objects.visible_to(request.user).select_related("proposal").order_by("-created_at", "-pk")
     page = paginate(request, rows)
     # Links are written by services, but only links into this site are rendered, whatever got stored.
-    hosts = {request.get_host(), urlsplit(settings.SITE_URL).netloc}
+    site = [urlsplit(settings.SITE_URL).netloc]
     for notification in page.object_list:
         url = notification.url
-        notification.safe_url = url if url and url_has_allowed_host_and_scheme(url, allowed_hosts=hosts) else ""
+        notification.safe_url = url if is_safe_redirect(request, url, also_hosts=site) else ""
     unread_ids = [n.pk for n in page.object_list if n.read_at is None]
     # One transaction with the page: the ones shown are marked read only if the page could be drawn.
     with transaction.atomic():

@@ -41,7 +41,7 @@ from proposals.admin_common import (
 from proposals.models import Proposal
 from proposals.workflow import WorkflowError
 from responses.admin_assign import live_assignment_rows
-from responses.choices import AssignmentRole, AssignmentStatus
+from responses.choices import AssignmentRole
 from responses.models import Assignment
 
 
@@ -168,9 +168,7 @@ def supervised(request: HttpRequest, model_admin) -> HttpResponse:
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.exclude(status=AssignmentStatus.RETURNED)
-                .select_related("unit")
-                .order_by("pk"),
+                queryset=Assignment.objects.live().select_related("unit").order_by("pk"),
                 to_attr="live_assignments",
             )
         )
@@ -189,8 +187,7 @@ def supervised(request: HttpRequest, model_admin) -> HttpResponse:
     page.object_list = with_badges(list(page.object_list))
     today = timezone.localdate()
     for row in page.object_list:
-        current = [a for a in row.live_assignments if a.round == row.handling_round]
-        current.sort(key=lambda a: AssignmentRole.rank(a.role))
+        current = sorted(row.live_assignments, key=lambda a: AssignmentRole.rank(a.role))
         row.units = [
             {
                 "assignment": a,

@@ -117,6 +117,7 @@ def build_letter(
         salutation = _("Dear Member %(name)s:") % {"name": _lead_name(proposal, lead)}
         closing = _("We hereby reply.")
         contact = []
+        # The labels outside f-strings: makemessages does not find a gettext call inside one.
         if reply.contact_person and not public:
             contact.append(_("Contact person") + "：" + reply.contact_person)
         if reply.contact_phone and not public:

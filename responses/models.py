@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import UNIT_ROLES, Role
+from accounts.choices import UNIT_ROLES
 from proposals.models import Proposal
 from responses.choices import (
     AssignmentRole,
@@ -17,10 +17,6 @@ from responses.choices import (
     RequestStatus,
     Satisfaction,
 )
-
-
-def _sees_everything(user) -> bool:
-    return user.is_superuser or user.role in (Role.COMMITTEE, Role.LEADER)
 
 
 class UnitScopedQuerySet(models.QuerySet):
@@ -35,7 +31,7 @@ class UnitScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        if _sees_everything(user):
+        if user.is_oversight:
             return self
         if user.role in UNIT_ROLES:
             return self.filter(**{self.unit_path: user.unit_id})
@@ -101,11 +97,17 @@ class AssignmentQuerySet(UnitScopedQuerySet):
 
         return self.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
 
-    def live(self, proposal_id, handling_round):
+    def live(self, proposal_id=None, handling_round=None):
         """The assignments of a proposal's current handling round that were not handed back: the units
-        handling it now. The one definition of "live" (``proposal_id`` and ``handling_round`` may be
-        ``OuterRef``s)."""
-        return self.filter(proposal_id=proposal_id, round=handling_round).exclude(status=AssignmentStatus.RETURNED)
+        handling it now. The one definition of "live".
+
+        ``proposal_id`` and ``handling_round`` may be values or ``OuterRef``s (a page about an earlier
+        round passes that round); without them, the live assignments of every proposal, each compared
+        with its own proposal's ``handling_round``."""
+        rows = self.exclude(status=AssignmentStatus.RETURNED)
+        if proposal_id is not None:
+            rows = rows.filter(proposal_id=proposal_id)
+        return rows.filter(round=models.F("proposal__handling_round") if handling_round is None else handling_round)
 
 
 class Assignment(models.Model):

@@ -95,7 +95,7 @@ class People:
         self.by_unit: dict[tuple[int, str], list[int]] = defaultdict(list)
         for pk, unit_id, role in unit_staff.values_list("pk", "unit_id", "role"):
             self.by_unit[(unit_id, role)].append(pk)
-        self.committee = list(active.filter(Q(role=Role.COMMITTEE) | Q(is_superuser=True)).values_list("pk", flat=True))
+        self.committee = list(User.objects.committee().values_list("pk", flat=True))
         self.leaders = list(active.filter(role=Role.LEADER).values_list("pk", flat=True))
 
     def for_level(self, level: str, unit_id: int) -> list[int]:

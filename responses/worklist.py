@@ -110,9 +110,8 @@ def _lead_name():
 def annotated(queryset):
     """Everything a worklist row shows, as annotations: no query per row."""
     cohandlers = (
-        Assignment.objects.filter(proposal=OuterRef("proposal_id"), round=OuterRef("round"))
+        Assignment.objects.live(OuterRef("proposal_id"), OuterRef("round"))
         .filter(role=AssignmentRole.COHANDLING)
-        .exclude(status=AssignmentStatus.RETURNED)
         .order_by()
         .values("proposal_id")
         .annotate(n=Count("pk"))

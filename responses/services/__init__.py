@@ -7,21 +7,22 @@ assignment → request/reply, checks the move against the transitions maps in
 ``responses.choices``, writes an ``Event`` and leaves email to ``on_commit``.
 
 One module per workflow step; callers use ``from responses import services``
-and the names re-exported here.
+and the names re-exported here. Who may take each step is decided by ``responses.policy``,
+whose ``check_*`` functions the services call and the pages ask.
 """
 
+from responses.policy import CONTACT_STATUSES, followup_basis
 from responses.services.assignment import accept_assignment, assign_many, assign_proposal
 from responses.services.base import UnitsRoles, feedback_open, feedback_window_end, live_assignments
 from responses.services.closing import close, close_proposal, feedback_complete
 from responses.services.feedback import give_feedback, rehandle
-from responses.services.handling import CONTACT_STATUSES, log_contact, send_opinion
+from responses.services.handling import log_contact, send_opinion
 from responses.services.publication import publish_proposal
 from responses.services.replies import (
     REPLY_FIELDS,
     REPLY_TEXT_LIMITS,
     SINGLE_LINE_FIELDS,
     SubmittedReply,
-    followup_basis,
     reply_values,
     round_reply,
     save_reply_draft,

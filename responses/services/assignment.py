@@ -22,6 +22,7 @@ from proposals.workflow import (
     require_committee,
     site_language,
 )
+from responses import policy
 from responses.choices import (
     AssignmentRole,
     AssignmentStatus,
@@ -37,7 +38,6 @@ from responses.models import (
 )
 from responses.services.base import (
     UnitsRoles,
-    _require_unit_staff,
     _set_assignment_status,
     _unit_users,
     live_assignments,
@@ -226,7 +226,7 @@ def accept_assignment(assignment: Assignment, *, actor: User) -> Assignment:
     """签收: the unit's staff take on a pending assignment (pending → handling)."""
     with transaction.atomic():
         assignment = lock(Assignment, assignment.pk)
-        _require_unit_staff(actor, assignment.unit_id)
+        policy.check_accept(actor, assignment)
         old = _set_assignment_status(
             assignment, AssignmentStatus.HANDLING, accepted_at=timezone.now(), accepted_by=actor
         )

@@ -1,16 +1,16 @@
-"""Helpers shared by the handling services: rights of unit staff, status moves, who to tell, live assignments."""
+"""Helpers shared by the handling services: status moves, who to tell, live assignments.
+
+Who may take each step is decided in ``responses.policy``, which the services and the pages both ask."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from accounts.choices import UNIT_ROLES, Role
+from accounts.choices import UNIT_ROLES
 from accounts.models import Unit, User
 from proposals.models import Proposal
 from proposals.workflow import (
@@ -36,22 +36,13 @@ from responses.models import (
 UnitsRoles = Sequence[tuple[Unit, str]]
 
 
-def _require_unit_staff(actor: User, unit_id: int) -> None:
-    if not (actor.role in UNIT_ROLES and actor.unit_id == unit_id):
-        raise PermissionDenied(_("Only staff of the assigned unit may do this."))
-
-
-def _require_unit_leader(actor: User, unit_id: int) -> None:
-    if not (actor.role == Role.UNIT_LEADER and actor.unit_id == unit_id):
-        raise PermissionDenied(_("Only the leader of the assigned unit may do this."))
-
-
 def _unit_users(unit_ids: Iterable[int], roles: Iterable[str] = UNIT_ROLES) -> models.QuerySet[User]:
     return User.objects.filter(unit_id__in=list(unit_ids), role__in=list(roles), is_active=True)
 
 
 def _committee_users() -> models.QuerySet[User]:
-    return User.objects.filter(role=Role.COMMITTEE, is_active=True)
+    """Who the committee's notifications go to: ``User.is_committee`` (superusers count)."""
+    return User.objects.committee()
 
 
 def _set_assignment_status(assignment: Assignment, target: str, **fields) -> str:

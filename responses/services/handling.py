@@ -14,15 +14,14 @@ from proposals.services import proposal_label
 from proposals.workflow import (
     WorkflowError,
     check_length,
-    check_move,
     lock,
     notify,
     record_event,
     require_text,
     site_language,
 )
+from responses import policy
 from responses.choices import (
-    ASSIGNMENT_TRANSITIONS,
     AssignmentRole,
     AssignmentStatus,
     ContactMethod,
@@ -37,7 +36,6 @@ from responses.models import (
     Opinion,
 )
 from responses.services.base import (
-    _require_unit_staff,
     _set_assignment_status,
     _unit_users,
     live_assignments,
@@ -48,10 +46,7 @@ def send_opinion(assignment: Assignment, *, actor: User, body: str) -> Opinion:
     """A co-handling unit sends its opinion (会办意见) to the lead unit; late when after ``opinion_due``."""
     with transaction.atomic():
         assignment = lock(Assignment, assignment.pk)
-        _require_unit_staff(actor, assignment.unit_id)
-        if assignment.role != AssignmentRole.COHANDLING:
-            raise WorkflowError(_("Only a co-handling unit sends an opinion."))
-        check_move(AssignmentStatus, ASSIGNMENT_TRANSITIONS, assignment.status, AssignmentStatus.OPINION_SENT)
+        policy.check_send_opinion(actor, assignment)
         body = require_text(body, _("Write the opinion."))
         is_late = assignment.opinion_due is not None and timezone.localdate() > assignment.opinion_due
         old = _set_assignment_status(assignment, AssignmentStatus.OPINION_SENT)
@@ -80,9 +75,6 @@ def send_opinion(assignment: Assignment, *, actor: User, body: str) -> Opinion:
     return opinion
 
 
-CONTACT_STATUSES = {AssignmentStatus.HANDLING, AssignmentStatus.OPINION_SENT, AssignmentStatus.REPLIED}
-
-
 def log_contact(
     assignment: Assignment,
     *,
@@ -95,9 +87,7 @@ def log_contact(
     """Record the unit's contact with the proposer (办前沟通)."""
     with transaction.atomic():
         assignment = lock(Assignment, assignment.pk)
-        _require_unit_staff(actor, assignment.unit_id)
-        if assignment.status not in CONTACT_STATUSES:
-            raise WorkflowError(_("Contact is recorded once the unit has accepted the assignment."))
+        policy.check_log_contact(actor, assignment)
         if method not in ContactMethod.values:
             raise WorkflowError(_("Choose how the proposer was contacted."))
         participants = require_text(participants, _("Say who took part."))

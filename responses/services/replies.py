@@ -20,15 +20,14 @@ from proposals.workflow import (
     ReplyConflict,
     WorkflowError,
     check_length,
-    check_move,
     lock,
     notify,
     record_event,
     require_text,
     site_language,
 )
+from responses import policy
 from responses.choices import (
-    REPLY_TRANSITIONS,
     REPLYING_ROLES,
     AssignmentStatus,
     ReplyStatus,
@@ -46,8 +45,6 @@ from responses.models import (
     ReplyRevision,
 )
 from responses.services.base import (
-    _require_unit_leader,
-    _require_unit_staff,
     _set_assignment_status,
     _set_reply_status,
     _unit_users,
@@ -188,32 +185,6 @@ def round_reply(assignment: Assignment, *, followup: bool = False) -> Reply | No
     )
 
 
-def followup_basis(assignment: Assignment) -> Reply | None:
-    """The sent reply of the current round whose commitment date calls for a follow-up reply (跟踪答复)."""
-    return (
-        Reply.objects.filter(
-            assignment=assignment,
-            round=assignment.round,
-            is_followup=False,
-            status=ReplyStatus.SENT,
-            commitment_date__isnull=False,
-        )
-        .select_related("category")
-        .first()
-    )
-
-
-def _check_draftable(assignment: Assignment, *, followup: bool) -> None:
-    if assignment.role not in REPLYING_ROLES:
-        raise WorkflowError(_("A co-handling unit sends an opinion to the lead unit, not a reply."))
-    if not followup:
-        if assignment.status != AssignmentStatus.HANDLING:
-            raise WorkflowError(_("A reply is drafted while the unit is handling the assignment."))
-        return
-    if assignment.status != AssignmentStatus.REPLIED or followup_basis(assignment) is None:
-        raise WorkflowError(_("A follow-up reply is written after a reply with a commitment date has been sent."))
-
-
 def save_reply_draft(
     assignment: Assignment, *, actor: User, data: dict, base_version: int | None, followup: bool = False
 ) -> Reply:
@@ -230,13 +201,10 @@ def save_reply_draft(
     cleaned = _clean_reply_data(data)
     with transaction.atomic():
         assignment = lock(Assignment, assignment.pk)
-        _require_unit_staff(actor, assignment.unit_id)
-        _check_draftable(assignment, followup=followup)
         reply = round_reply(assignment, followup=followup)
+        policy.check_draft(actor, assignment, reply, followup=followup)
         if reply is None:
             return _create_draft(assignment, actor, cleaned, followup=followup)
-        if reply.status != ReplyStatus.DRAFT:
-            raise WorkflowError(_("This reply is no longer a draft and cannot be edited."))
         if base_version is None or reply.version != base_version:
             raise _conflict(reply, base_version)
         old_values = reply_values(reply)
@@ -283,10 +251,7 @@ def submit_reply(reply: Reply, *, actor: User) -> SubmittedReply:
         assignment_id = Reply.objects.values_list("assignment_id", flat=True).get(pk=reply.pk)
         assignment = lock(Assignment, assignment_id)
         reply = lock(Reply, reply.pk)
-        _require_unit_staff(actor, assignment.unit_id)
-        check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.AWAITING_SIGNOFF)
-        if assignment.status != (AssignmentStatus.REPLIED if reply.is_followup else AssignmentStatus.HANDLING):
-            raise WorkflowError(_("The assignment is not being handled, so its reply cannot go forward."))
+        policy.check_submit(actor, reply, assignment)
         required = ["category", "body", "letter_number", "contact_person", "contact_phone"]
         # A follow-up reply reports on a commitment; it does not make a new one.
         if reply.category is not None and reply.category.requires_commitment and not reply.is_followup:
@@ -328,7 +293,7 @@ def sign_reply(reply: Reply, *, actor: User) -> Reply:
     with transaction.atomic():
         reply = lock(Reply, reply.pk)
         assignment = reply.assignment
-        _require_unit_leader(actor, assignment.unit_id)
+        policy.check_sign(actor, reply, assignment)
         old = _set_reply_status(reply, ReplyStatus.SIGNED, signer=actor, signed_at=timezone.now())
         record_event(
             assignment.proposal, actor, EventVerb.REPLY_SIGNED, obj=reply, from_status=old, to_status=reply.status
@@ -348,8 +313,7 @@ def send_back_reply(reply: Reply, *, actor: User, comments: str) -> Reply:
     with transaction.atomic():
         reply = lock(Reply, reply.pk)
         assignment = reply.assignment
-        _require_unit_leader(actor, assignment.unit_id)
-        check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.DRAFT)
+        policy.check_send_back(actor, reply, assignment)
         comments = require_text(comments, _("Say what needs to change before the reply can be signed."))
         old = _set_reply_status(reply, ReplyStatus.DRAFT, sendback_comment=comments)
         record_event(
@@ -386,8 +350,7 @@ def send_reply(reply: Reply, *, actor: User) -> Reply:
         proposal = lock(Proposal, proposal_id)
         assignment = lock(Assignment, assignment_id)
         reply = lock(Reply, reply.pk)
-        _require_unit_staff(actor, assignment.unit_id)
-        check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.SENT)
+        policy.check_send(actor, reply, assignment)
         now = timezone.now()
         data: dict = {"assignment": assignment.pk, "unit": assignment.unit.name}
         if reply.is_followup:

@@ -14,7 +14,6 @@ from proposals.models import Proposal
 from proposals.services import proposal_label, set_status
 from proposals.workflow import (
     WorkflowError,
-    check_move,
     lock,
     notify,
     record_event,
@@ -22,10 +21,9 @@ from proposals.workflow import (
     require_text,
     site_language,
 )
+from responses import policy
 from responses.choices import (
-    ASSIGNMENT_TRANSITIONS,
     OPEN_ASSIGNMENT_STATUSES,
-    REPLYING_ROLES,
     AssignmentStatus,
     RequestStatus,
 )
@@ -42,7 +40,6 @@ from responses.models import (
 from responses.services.base import (
     _committee_users,
     _open_replying,
-    _require_unit_staff,
     _set_assignment_status,
     _unit_users,
 )
@@ -54,11 +51,7 @@ def request_return(
     """The unit asks to hand the assignment back, inside the return window, with a reason."""
     with transaction.atomic():
         assignment = lock(Assignment, assignment.pk)
-        _require_unit_staff(actor, assignment.unit_id)
-        check_move(AssignmentStatus, ASSIGNMENT_TRANSITIONS, assignment.status, AssignmentStatus.RETURN_REQUESTED)
-        ends = assignment.return_window_ends
-        if ends is not None and timezone.localdate() > ends:
-            raise WorkflowError(_("The time to ask for a return ended on %(date)s.") % {"date": ends})
+        policy.check_request_return(actor, assignment)
         reason = require_text(reason, _("Give the reason for handing the assignment back."))
         if suggested_unit is not None and suggested_unit.pk == assignment.unit_id:
             raise WorkflowError(_("Suggest a different unit, or none."))
@@ -136,15 +129,9 @@ def request_extension(
     """The unit asks for a later reply date: after the current one, never past the hard cap."""
     with transaction.atomic():
         assignment = lock(Assignment, assignment.pk)
-        _require_unit_staff(actor, assignment.unit_id)
-        if assignment.role not in REPLYING_ROLES:
-            raise WorkflowError(_("Only a unit that writes a reply can ask for more time."))
-        if assignment.status not in (AssignmentStatus.PENDING, AssignmentStatus.HANDLING):
-            raise WorkflowError(_("Only an assignment still being handled can be extended."))
+        policy.check_request_extension(actor, assignment)
         reason = require_text(reason, _("Give the reason for needing more time."))
         _check_extension_date(assignment, requested_until)
-        if ExtensionRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).exists():
-            raise WorkflowError(_("An extension request for this assignment is already waiting for a decision."))
         request = ExtensionRequest.objects.create(
             assignment=assignment, reason=reason, requested_until=requested_until, requested_by=actor
         )

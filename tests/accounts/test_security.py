@@ -130,3 +130,20 @@ class AccessAuditTests(PersonaTestCase):
         self.assertEqual(self.client.get("/admin/accounts/accesschange/add/").status_code, 403)
         self.client.post(f"/admin/accounts/accesschange/{row.pk}/delete/", {"post": "yes"})
         self.assertTrue(AccessChange.objects.filter(pk=row.pk).exists())
+
+
+class SignedInUserTests(PersonaTestCase):
+    def test_the_signed_in_user_counts_only_their_unread_notifications_in_one_query(self):
+        from django.utils import timezone
+
+        from accounts.security import ThrottledModelBackend
+
+        notifications = type(self.chencheng)._meta.get_field("notifications").related_model
+        notifications.objects.create(user=self.chencheng, title="未读")
+        notifications.objects.create(user=self.chencheng, title="已读", read_at=timezone.now())
+        notifications.objects.create(user=self.wangfang, title="别人的")
+
+        with self.assertNumQueries(1):
+            user = ThrottledModelBackend().get_user(self.chencheng.pk)
+        self.assertEqual(user.unread_notification_count, 1)
+        self.assertEqual(ThrottledModelBackend().get_user(self.committee.pk).unread_notification_count, 0)

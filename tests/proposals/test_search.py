@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management import call_command
+from django.template.loader import render_to_string
 
 from proposals import search
 from proposals.choices import ProposalStatus
@@ -105,9 +106,24 @@ class SearchTests(SearchData):
         results = list(search.ranked(Proposal.objects.all(), "时尚"))
         self.assertEqual(set(results), {self.reference, other})
 
-    def test_highlight_marks_the_words_and_escapes_the_rest(self):
+    def test_highlight_gives_the_text_in_segments_with_the_words_marked(self):
         snippet = search.highlight("<b>发展</b>时尚产业", "时尚")
-        self.assertEqual(snippet, "&lt;b&gt;发展&lt;/b&gt;<mark>时尚</mark>产业")
+        self.assertEqual(snippet.segments, (("<b>发展</b>", False), ("时尚", True), ("产业", False)))
+        self.assertEqual((snippet.leading, snippet.trailing), (False, False))
+
+    def test_highlight_says_where_the_text_was_cut(self):
+        text = "前" * 100 + "时尚" + "后" * 100
+        snippet = search.highlight(text, "时尚", width=30)
+        self.assertEqual((snippet.leading, snippet.trailing), (True, True))
+        self.assertEqual([part for part, is_match in snippet.segments if is_match], ["时尚"])
+        self.assertEqual(sum(len(part) for part, _ in snippet.segments), 30)
+
+    def test_the_snippet_template_escapes_the_text_and_marks_the_words(self):
+        snippet = search.highlight("<b>发展</b>时尚产业" + "。" * 100, "时尚")
+        html = render_to_string("proposals/_highlight.html", {"snippet": snippet})
+        self.assertTrue(html.strip().startswith("&lt;b&gt;发展&lt;/b&gt;<mark>时尚</mark>产业。"), html)
+        self.assertTrue(html.strip().endswith("。…"), html)
+        self.assertNotIn("<b>", html)
 
     def test_similar_titles_are_found_for_the_new_proposal_form(self):
         found = search.similar_to_title("关于推进现代化产业体系建设的建议", candidates=Proposal.objects.all())

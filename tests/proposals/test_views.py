@@ -354,6 +354,15 @@ class NotificationTests(PortalTestCase):
         self.assertContains(response, f'href="{self.detail_url(self.case)}"')
         self.assertNotContains(response, "evil.example")
 
+    def test_a_link_to_the_site_by_its_address_is_rendered_but_never_plain_http_on_https(self):
+        Notification.objects.filter(pk=self.new.pk).update(url="http://localhost:8000/proposals/")
+        self.client.force_login(self.chencheng)
+        with self.settings(SITE_URL="http://localhost:8000"):
+            plain = self.client.get(reverse("portal:notifications"))
+            secure = self.client.get(reverse("portal:notifications"), secure=True)
+        self.assertContains(plain, 'href="http://localhost:8000/proposals/"')
+        self.assertNotContains(secure, 'href="http://localhost:8000/proposals/"')
+
     def test_mark_all_read_needs_post(self):
         self.client.force_login(self.chencheng)
         url = reverse("portal:notifications_mark_all_read")

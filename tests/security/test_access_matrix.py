@@ -259,7 +259,7 @@ ADMIN_SITE = {
 }
 
 ADMIN_WORKFLOW = {
-    # The committee's pages (proposals/admin_views.py).
+    # The committee's pages (proposals/admin_review.py, responses/admin_assign.py, admin_supervision.py, admin_publication.py).
     "admin:proposals_proposal_review_queue": [case(COMMITTEE_PAGE)],
     "admin:proposals_proposal_assign_many": [case(COMMITTEE_PAGE)],
     "admin:proposals_proposal_supervised": [case(OVERSIGHT_PAGE)],
@@ -272,7 +272,7 @@ ADMIN_WORKFLOW = {
     "admin:proposals_proposal_supervision": [case(OVERSIGHT_PAGE, pk="proposal")],
     "admin:proposals_proposal_key": [case(ADMIN_POST_ONLY, pk="proposal")],
     "admin:proposals_proposal_publish": [case(ADMIN_POST_ONLY, pk="proposal")],
-    # The unit's pages (responses/admin_views.py).
+    # The unit's pages (the responses/admin_views/ package).
     "admin:responses_assignment_worklist": [
         case(admin_page(unit_staff=200, oversight=To("admin:responses_assignment_changelist")))
     ],

@@ -1,0 +1,171 @@
+"""Who may take each step of a unit's handling, and when: one function per step.
+
+Each ``check_*`` raises ``PermissionDenied`` (wrong person) or ``WorkflowError`` (wrong moment)
+with the message the user sees. The services call them on the rows they have locked, so the
+rule is enforced; the unit's pages ask the same functions through ``allowed`` to decide which
+buttons and forms to offer, so a page never offers a step the service would refuse, nor hides
+one it would take. Checks that need what the user typed (a date, a reason) stay in the service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import UNIT_ROLES, Role
+from accounts.models import User
+from proposals.workflow import WorkflowError, check_move
+from responses.choices import (
+    ASSIGNMENT_TRANSITIONS,
+    REPLY_TRANSITIONS,
+    REPLYING_ROLES,
+    AssignmentRole,
+    AssignmentStatus,
+    ReplyStatus,
+    RequestStatus,
+)
+from responses.models import Assignment, ExtensionRequest, Reply
+
+# The assignment statuses in which the unit may record a contact with the proposer (办前沟通).
+CONTACT_STATUSES = {AssignmentStatus.HANDLING, AssignmentStatus.OPINION_SENT, AssignmentStatus.REPLIED}
+# The assignment statuses in which a replying unit may ask for a later reply date (延期).
+EXTENSION_STATUSES = {AssignmentStatus.PENDING, AssignmentStatus.HANDLING}
+
+
+def allowed(check: Callable[..., object], *args, **kwargs) -> bool:
+    """Whether ``check(*args, **kwargs)`` passes: what a page asks before it offers the step."""
+    try:
+        check(*args, **kwargs)
+    except (PermissionDenied, WorkflowError):
+        return False
+    return True
+
+
+def require_unit_staff(actor: User, unit_id: int) -> None:
+    if not (actor.role in UNIT_ROLES and actor.unit_id == unit_id):
+        raise PermissionDenied(_("Only staff of the assigned unit may do this."))
+
+
+def require_unit_leader(actor: User, unit_id: int) -> None:
+    if not (actor.role == Role.UNIT_LEADER and actor.unit_id == unit_id):
+        raise PermissionDenied(_("Only the leader of the assigned unit may do this."))
+
+
+def check_accept(actor: User, assignment: Assignment) -> None:
+    """签收: the unit's staff, while the assignment is pending. (A return-requested assignment also moves
+    back to handling, but only by the committee's refusal of the request, never by the unit.)"""
+    require_unit_staff(actor, assignment.unit_id)
+    if assignment.status != AssignmentStatus.PENDING:
+        raise WorkflowError(_("Only an assignment awaiting acceptance can be accepted."))
+
+
+def return_window_open(assignment: Assignment, today: dt.date | None = None) -> bool:
+    """Whether today is inside the assignment's return window (申请退回); open when it has none."""
+    ends = assignment.return_window_ends
+    return ends is None or (today or timezone.localdate()) <= ends
+
+
+def check_request_return(actor: User, assignment: Assignment, today: dt.date | None = None) -> None:
+    """申请退回: the unit's staff, before the assignment is replied, inside the return window.
+
+    A pending request leaves the assignment ``return_requested``, from which no second one can start."""
+    require_unit_staff(actor, assignment.unit_id)
+    check_move(AssignmentStatus, ASSIGNMENT_TRANSITIONS, assignment.status, AssignmentStatus.RETURN_REQUESTED)
+    if not return_window_open(assignment, today):
+        raise WorkflowError(
+            _("The time to ask for a return ended on %(date)s.") % {"date": assignment.return_window_ends}
+        )
+
+
+def check_request_extension(actor: User, assignment: Assignment) -> None:
+    """延期: the staff of a replying unit, while the assignment is open, one pending request at a time."""
+    require_unit_staff(actor, assignment.unit_id)
+    if assignment.role not in REPLYING_ROLES:
+        raise WorkflowError(_("Only a unit that writes a reply can ask for more time."))
+    if assignment.status not in EXTENSION_STATUSES:
+        raise WorkflowError(_("Only an assignment still being handled can be extended."))
+    if ExtensionRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).exists():
+        raise WorkflowError(_("An extension request for this assignment is already waiting for a decision."))
+
+
+def check_log_contact(actor: User, assignment: Assignment) -> None:
+    """办前沟通: the unit's staff, once the assignment is accepted."""
+    require_unit_staff(actor, assignment.unit_id)
+    if assignment.status not in CONTACT_STATUSES:
+        raise WorkflowError(_("Contact is recorded once the unit has accepted the assignment."))
+
+
+def check_send_opinion(actor: User, assignment: Assignment) -> None:
+    """会办意见: the staff of a co-handling unit, while it handles the assignment."""
+    require_unit_staff(actor, assignment.unit_id)
+    if assignment.role != AssignmentRole.COHANDLING:
+        raise WorkflowError(_("Only a co-handling unit sends an opinion."))
+    check_move(AssignmentStatus, ASSIGNMENT_TRANSITIONS, assignment.status, AssignmentStatus.OPINION_SENT)
+
+
+def check_draft(actor: User, assignment: Assignment, reply: Reply | None, *, followup: bool = False) -> None:
+    """Writing the reply (or the follow-up reply, 跟踪答复): the unit's staff, while the draft is a draft.
+
+    ``reply`` is the assignment's current draft of that kind (``round_reply``), None before the first save."""
+    require_unit_staff(actor, assignment.unit_id)
+    check_draftable(assignment, followup=followup)
+    if reply is not None and reply.status != ReplyStatus.DRAFT:
+        raise WorkflowError(_("This reply is no longer a draft and cannot be edited."))
+
+
+def check_draftable(assignment: Assignment, *, followup: bool) -> None:
+    """Whether the assignment is at the step where its reply (or follow-up reply) is written."""
+    if assignment.role not in REPLYING_ROLES:
+        raise WorkflowError(_("A co-handling unit sends an opinion to the lead unit, not a reply."))
+    if not followup:
+        if assignment.status != AssignmentStatus.HANDLING:
+            raise WorkflowError(_("A reply is drafted while the unit is handling the assignment."))
+        return
+    if assignment.status != AssignmentStatus.REPLIED or followup_basis(assignment) is None:
+        raise WorkflowError(_("A follow-up reply is written after a reply with a commitment date has been sent."))
+
+
+def followup_basis(assignment: Assignment) -> Reply | None:
+    """The sent reply of the current round whose commitment date calls for a follow-up reply (跟踪答复)."""
+    return (
+        Reply.objects.filter(
+            assignment=assignment,
+            round=assignment.round,
+            is_followup=False,
+            status=ReplyStatus.SENT,
+            commitment_date__isnull=False,
+        )
+        .select_related("category")
+        .first()
+    )
+
+
+def check_submit(actor: User, reply: Reply, assignment: Assignment) -> None:
+    """Submitting a draft for sign-off: the unit's staff, while the assignment is at the reply's step.
+    (Whether the draft is complete is checked by ``submit_reply`` on the saved fields.)"""
+    require_unit_staff(actor, assignment.unit_id)
+    check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.AWAITING_SIGNOFF)
+    if assignment.status != (AssignmentStatus.REPLIED if reply.is_followup else AssignmentStatus.HANDLING):
+        raise WorkflowError(_("The assignment is not being handled, so its reply cannot go forward."))
+
+
+def check_sign(actor: User, reply: Reply, assignment: Assignment) -> None:
+    """签发: the unit's leader, while the reply awaits sign-off."""
+    require_unit_leader(actor, assignment.unit_id)
+    check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.SIGNED)
+
+
+def check_send_back(actor: User, reply: Reply, assignment: Assignment) -> None:
+    """Sending a submitted reply back to draft: the unit's leader, while it awaits sign-off."""
+    require_unit_leader(actor, assignment.unit_id)
+    check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.DRAFT)
+
+
+def check_send(actor: User, reply: Reply, assignment: Assignment) -> None:
+    """Sending a signed reply to the proposers: the unit's staff."""
+    require_unit_staff(actor, assignment.unit_id)
+    check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.SENT)
