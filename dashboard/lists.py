@@ -11,21 +11,25 @@ streamed as they are written.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 
 from django.db.models.functions import TruncDate
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboard import keyset, xlsx
 from dashboard.access import staff_only
 from dashboard.controls import controls
 from dashboard.options import reference
+from proposals import cache_versions
 from proposals.choices import PROPOSAL_STATUS_COLOURS, ProposalStatus
 from proposals.filters import ProposalFilterSet
 from proposals.models import Proposal
@@ -40,6 +44,7 @@ from responses.filters import AssignmentFilterSet
 from responses.models import Assignment
 
 EXPORT_BATCH = 2000
+BAR_TIMEOUT = 3600  # the key changes with the filters, language and reference rows; the timeout frees memory
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PROPOSAL_FILTERS = ["q", "session", "status", "category", "unit", "is_key", "overdue"]
@@ -59,16 +64,34 @@ ASSIGNMENT_MORE_FILTERS = [
 ]
 
 
-def _filter_bar(request, filterset, reference, *, filters: list[str], more: list[str], base_query: str, export: str):
-    """What the filter bar shows (``dashboard/_filter_bar.html``): the controls and the export link."""
-    main = controls(filterset, filters, reference.options)
-    folded = controls(filterset, more, reference.options)
-    return {
-        "controls": main,
-        "more_controls": folded,
-        "more_open": any(c.active or c.errors for c in folded),
-        "export_url": reverse(export) + (f"?{base_query}" if base_query else ""),
-    }
+def _filter_bar(
+    request, filterset, reference, *, valid: bool, filters: list[str], more: list[str], base_query: str, export: str
+):
+    """The filter bar (``dashboard/_filter_bar.html``): its controls with their options and the export link.
+
+    A valid bar is drawn from the filters asked for, the language and the reference rows alone, so it is
+    kept in the shared cache under them: drawing sixty unit options and the rest costs more than the
+    page's query. A bar with errors is drawn each time.
+    """
+    path = request.path
+
+    def draw() -> str:
+        folded = controls(filterset, more, reference.options)
+        context = {
+            "controls": controls(filterset, filters, reference.options),
+            "more_controls": folded,
+            "more_open": any(c.active or c.errors for c in folded),
+            "export_url": reverse(export) + (f"?{base_query}" if base_query else ""),
+            "invalid": not valid,
+            "path": path,
+        }
+        return render_to_string("dashboard/_filter_bar.html", context)
+
+    if not valid:
+        return draw()
+    query = hashlib.sha256(base_query.encode()).hexdigest()  # any length, any characters: a digest in the key
+    key = ":".join(["dashboard:filter_bar", type(filterset).__name__, path, get_language(), query])
+    return cache_versions.get_or_compute(f"{key}:{reference.version}", draw, BAR_TIMEOUT)
 
 
 def _list_page(request, filterset, *, template: str, filters: list[str], more: list[str], rows, export: str):
@@ -83,8 +106,9 @@ def _list_page(request, filterset, *, template: str, filters: list[str], more: l
     context = {
         "page": page,
         "rows": rows(page.rows, ref),
-        "invalid": not valid,
-        **_filter_bar(request, filterset, ref, filters=filters, more=more, base_query=page.base_query, export=export),
+        "filter_bar": _filter_bar(
+            request, filterset, ref, valid=valid, filters=filters, more=more, base_query=page.base_query, export=export
+        ),
     }
     return render(request, template, context, status=200 if valid else 400)
 
@@ -142,12 +166,25 @@ def _names(rows) -> dict[int, str]:
     return {row.pk: getattr(row, "short_name", "") or row.name for row in rows}
 
 
+def _labels(choices) -> dict[str, str]:
+    """A choices class's labels, translated once for the page rather than once per row."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def _detail_urls():
+    """The proposal page's address for a primary key: reversed once per page, not once per row."""
+    prefix, suffix = reverse("portal:proposal_detail", args=[0]).rsplit("0", 1)
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
 def proposal_rows(rows: list, ref) -> list[dict]:
     """What each row of the proposal list shows (``dashboard/_proposal_table.html``)."""
     sessions, categories, units = _names(ref.sessions), _names(ref.categories), _names(ref.units)
+    statuses, url = _labels(ProposalStatus), _detail_urls()
     return [
         {
             "pk": p.pk,
+            "url": url(p.pk),
             "number": p.number,
             "title": p.title,
             "category": categories.get(p.category_id, "") if p.category_id else "",
@@ -156,7 +193,7 @@ def proposal_rows(rows: list, ref) -> list[dict]:
             "session": sessions.get(p.session_id, ""),
             "unit": units.get(p.first_unit_id, "") if p.first_unit_id else "",
             "more_units": max((p.unit_count or 0) - 1, 0),
-            "status": ProposalStatus(p.status).label if p.status in ProposalStatus.values else p.status,
+            "status": statuses.get(p.status, p.status),
             "badge": PROPOSAL_STATUS_COLOURS.get(p.status, "grey"),
         }
         for p in rows
@@ -203,17 +240,19 @@ def days_overdue(status: str, role: str, reply_due: dt.date | None, today: dt.da
 def assignment_rows(rows: list, ref) -> list[dict]:
     """What each row of the assignment list shows (``dashboard/_assignment_table.html``)."""
     sessions, units = _names(ref.sessions), _names(ref.units)
+    roles, statuses, url = _labels(AssignmentRole), _labels(AssignmentStatus), _detail_urls()
     today = timezone.localdate()
     return [
         {
             "pk": a.pk,
+            "url": url(a.proposal_id),
             "proposal_id": a.proposal_id,
             "number": a.proposal__number,
             "title": a.proposal__title,
             "session": sessions.get(a.proposal__session_id, ""),
             "unit": units.get(a.unit_id, ""),
-            "role": AssignmentRole(a.role).label if a.role in AssignmentRole.values else a.role,
-            "status": AssignmentStatus(a.status).label if a.status in AssignmentStatus.values else a.status,
+            "role": roles.get(a.role, a.role),
+            "status": statuses.get(a.status, a.status),
             "badge": ASSIGNMENT_STATUS_COLOURS.get(a.status, "grey"),
             "days_overdue": days_overdue(a.status, a.role, a.reply_due, today),
             "assigned_on": a.assigned_on,

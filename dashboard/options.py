@@ -8,6 +8,7 @@ the shared cache under the reference version, which a save or delete of any of t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.db.models.signals import post_delete, post_save
 
@@ -26,6 +27,7 @@ class Reference:
     categories: list[Category]
     units: list[Unit]
     reply_categories: list[ReplyCategory]
+    version: int  # the reference version they were read under: part of the keys of what is drawn from them
 
     def options(self, name: str) -> list[tuple[str, str]]:
         """A filter's options (value, label) when they are reference rows, else an empty list."""
@@ -40,14 +42,14 @@ class Reference:
         return []
 
 
-def _read() -> Reference:
-    return Reference(**{name: list(model.objects.all()) for name, model in MODELS.items()})
+def _read(version: int) -> Reference:
+    return Reference(**{name: list(model.objects.all()) for name, model in MODELS.items()}, version=version)
 
 
 def reference() -> Reference:
     """The reference rows, from the shared cache (four small queries when they are not there)."""
-    key = f"dashboard:reference:{cache_versions.version(cache_versions.REFERENCE)}"
-    return cache_versions.get_or_compute(key, _read, TIMEOUT)
+    version = cache_versions.version(cache_versions.REFERENCE)
+    return cache_versions.get_or_compute(f"dashboard:reference:{version}", partial(_read, version), TIMEOUT)
 
 
 def _changed(*_args, **_kwargs) -> None:

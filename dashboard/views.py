@@ -12,12 +12,11 @@ and the day. The page says when its figures were computed.
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -131,10 +130,17 @@ def index(request):
             today.isoformat(),  # "overdue" changes at midnight
         ]
     )
+    # The overview drawn from its figures, kept in the shared cache under everything it depends on:
+    # computing the figures is the costly part, and drawing their tables and charts costs more than
+    # the rest of the page.
     overview = cache_versions.get_or_compute(
-        key, partial(_overview, user, ref, session, all_sessions, scope_unit_id(user), today), TIMEOUT
+        key,
+        lambda: render_to_string(
+            "dashboard/_overview.html", _overview(user, ref, session, all_sessions, scope_unit_id(user), today)
+        ),
+        TIMEOUT,
     )
-    return render(request, "dashboard/index.html", overview)
+    return render(request, "dashboard/index.html", {"overview": overview, "session": session})
 
 
 def _overview(user, ref, session, all_sessions, unit_id, today) -> dict:

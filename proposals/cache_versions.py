@@ -63,6 +63,12 @@ def bump(name: str) -> None:
         logger.warning("cache unavailable: bumping version %s", name, exc_info=True)
 
 
+def bump_all(**_kwargs) -> None:
+    """Mark every cached value as out of date (after ``migrate``: a new release may read them otherwise)."""
+    for name in (PROPOSALS, REFERENCE):
+        bump(name)
+
+
 def changed(name: str) -> None:
     """Call in the transaction that changes ``name``'s data: bumps its version now and after the commit.
 
