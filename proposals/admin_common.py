@@ -28,6 +28,7 @@ from unfold.widgets import (
     UnfoldAdminTextareaWidget,
 )
 
+from accounts.admin_base import BADGE_VARIANTS
 from accounts.models import Unit
 from proposals.choices import (
     PROPOSAL_STATUS_COLOURS,
@@ -39,18 +40,6 @@ from proposals.workflow import WorkflowError, trial_run
 QUEUE_PAGE_SIZE = 50
 BULK_LIMIT = 200
 SIMILAR_LIMIT = 8
-
-# unfold's label variants for the colour names of the choices modules.
-BADGE = {
-    "blue": "info",
-    "indigo": "primary",
-    "purple": "primary",
-    "amber": "warning",
-    "green": "success",
-    "teal": "success",
-    "red": "danger",
-    "grey": "default",
-}
 
 
 # Access --------------------------------------------------------------------------------------
@@ -122,7 +111,7 @@ def lead_name_subquery() -> Subquery:
 
 def with_badges(rows, colours=PROPOSAL_STATUS_COLOURS):
     for row in rows:
-        row.badge = BADGE.get(colours.get(row.status, "grey"), "default")
+        row.badge = BADGE_VARIANTS.get(colours.get(row.status, "grey"), "default")
     return rows
 
 

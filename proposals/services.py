@@ -47,6 +47,7 @@ from proposals.workflow import (
     check_length,
     check_move,
     lock,
+    move_status,
     notify,
     record_event,
     require_committee,
@@ -67,13 +68,7 @@ def can_move(proposal: Proposal, target: str) -> bool:
 
 def set_status(proposal: Proposal, target: str, **fields) -> str:
     """Move a locked proposal to ``target`` after checking the map; returns the old status."""
-    old = proposal.status
-    check_move(ProposalStatus, PROPOSAL_TRANSITIONS, old, target)
-    proposal.status = target
-    for name, value in fields.items():
-        setattr(proposal, name, value)
-    proposal.save(update_fields=["status", "updated_at", *fields])
-    return old
+    return move_status(proposal, ProposalStatus, PROPOSAL_TRANSITIONS, target, **fields)
 
 
 def proposal_recipients(proposal: Proposal) -> list[User]:

@@ -76,6 +76,19 @@ def check_move(choices: type[models.TextChoices], transitions: dict[str, set[str
         )
 
 
+def move_status(obj: models.Model, choices: type[models.TextChoices], transitions: dict, target: str, **fields) -> str:
+    """Move a locked row (proposal, assignment, reply) to ``target`` after checking its transitions map,
+    setting ``fields`` with it in one save; returns the old status."""
+    old = obj.status
+    check_move(choices, transitions, old, target)
+    obj.status = target
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    touched = ["updated_at"] if any(f.name == "updated_at" for f in obj._meta.concrete_fields) else []
+    obj.save(update_fields=["status", *touched, *fields])
+    return old
+
+
 def require_committee(actor: User) -> None:
     """Refuse anyone but committee staff (``User.is_committee``: superusers count)."""
     if not actor.is_committee:

@@ -14,7 +14,7 @@ from accounts.choices import UNIT_ROLES
 from accounts.models import Unit, User
 from proposals.models import Proposal
 from proposals.workflow import (
-    check_move,
+    move_status,
 )
 from responses.choices import (
     ASSIGNMENT_TRANSITIONS,
@@ -47,23 +47,11 @@ def _committee_users() -> models.QuerySet[User]:
 
 def _set_assignment_status(assignment: Assignment, target: str, **fields) -> str:
     """Move a locked assignment after checking the map; returns the old status."""
-    old = assignment.status
-    check_move(AssignmentStatus, ASSIGNMENT_TRANSITIONS, old, target)
-    assignment.status = target
-    for name, value in fields.items():
-        setattr(assignment, name, value)
-    assignment.save(update_fields=["status", *fields])
-    return old
+    return move_status(assignment, AssignmentStatus, ASSIGNMENT_TRANSITIONS, target, **fields)
 
 
 def _set_reply_status(reply: Reply, target: str, **fields) -> str:
-    old = reply.status
-    check_move(ReplyStatus, REPLY_TRANSITIONS, old, target)
-    reply.status = target
-    for name, value in fields.items():
-        setattr(reply, name, value)
-    reply.save(update_fields=["status", "updated_at", *fields])
-    return old
+    return move_status(reply, ReplyStatus, REPLY_TRANSITIONS, target, **fields)
 
 
 def _open_replying(proposal: Proposal) -> models.QuerySet[Assignment]:
