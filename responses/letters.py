@@ -19,6 +19,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
@@ -152,6 +153,20 @@ def build_letter(
         ]
     )
     return letter
+
+
+def letter_html(
+    reply: Reply,
+    *,
+    proposal: Proposal | None = None,
+    lead: Proposer | None = None,
+    public: bool = False,
+    heading_level: int = 1,
+) -> str:
+    """The letter of ``reply`` drawn by its one template (``letters/_letter.html``, a Django template
+    that the committee's admin shows too), for the portal's Jinja2 pages that show sent replies."""
+    letter = build_letter(reply, proposal=proposal, lead=lead, public=public)
+    return render_to_string("letters/_letter.html", {"letter": letter, "reply": reply, "heading_level": heading_level})
 
 
 def draft_initial(assignment: Assignment, user, *, followup: bool = False) -> dict:
