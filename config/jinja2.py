@@ -50,7 +50,8 @@ def url(name: str, *args, **kwargs) -> str:
 
 def environment(**options) -> Environment:
     options.setdefault("undefined", ChainableUndefined)
-    env = Environment(extensions=["jinja2.ext.i18n"], **options)
+    options.pop("autoescape", None)  # Django's backend asks for it too; every value is escaped, always
+    env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.globals.update(url=url, static=static, letter_html=letter_html, wording=wording)
     env.filters.update(
