@@ -24,7 +24,7 @@ def _broker_ok() -> tuple[bool, str]:
 
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=1)
+            conn.ensure_connection(max_retries=0, timeout=1)
     except Exception as exc:  # noqa: BLE001
         return False, exc.__class__.__name__
     return True, settings.CELERY_BROKER_URL.split(":", 1)[0]

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the view's exception first: a locked database answers a "busy" page.
+    "config.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
