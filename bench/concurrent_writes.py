@@ -6,9 +6,10 @@ Builds the demo data (manage.py seed_demo) in a database of its own under a temp
 serves it with gunicorn's threaded workers, signs in ``--sessions`` browsers (half the leader,
 half the unit handler), has each of ``--writes`` threads load its form first, then sends every
 POST at the same instant: supervision notes (督办) on the key proposals and reply drafts on the
-handler's open assignments. Prints how many were saved (a redirect), refused with a message
-(a page: a reply draft saved meanwhile by another thread is a version conflict), answered
-"系统繁忙" (503) and failed (any other status, or no answer). Target (issue 17): 0 failed.
+assignments the handler's unit is handling (the demo has two, so most drafts meet one saved meanwhile by another
+thread: a version conflict, read and refused inside the write transaction). Prints how many were
+saved (a redirect), refused with a message (a page; version conflicts apart), answered "系统繁忙"
+(503) and failed (any other status, or no answer). Target (issue 17): 0 failed.
 """
 
 from __future__ import annotations
@@ -92,14 +93,14 @@ class Browser:
         with self.opener.open(self.base + path, timeout=120) as response:
             return response.read().decode()
 
-    def post(self, path: str, fields: dict) -> int:
+    def post(self, path: str, fields: dict) -> tuple[int, str]:
         body = urllib.parse.urlencode(fields).encode()
         request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
         try:
             with self.opener.open(request, timeout=120) as response:
-                return response.status
+                return response.status, response.read().decode(errors="replace")
         except urllib.error.HTTPError as exc:
-            return exc.code
+            return exc.code, ""
 
     def sign_in(self, username: str, password: str) -> None:
         page = self.get("/accounts/login/")
@@ -126,7 +127,7 @@ def main() -> None:
                 "from proposals.models import Proposal; from responses.models import Assignment;"
                 "from accounts.models import User; h = User.objects.get(username='handler');"
                 "print(*Proposal.objects.filter(is_key=True).values_list('pk', flat=True));"
-                "print(*Assignment.objects.filter(unit=h.unit, status__in=['pending', 'handling'])"
+                "print(*Assignment.objects.filter(unit=h.unit, status='handling')"
                 ".exclude(replies__status__in=['awaiting_signoff', 'signed', 'sent']).values_list('pk', flat=True))",
             ],
             cwd=ROOT,
@@ -203,16 +204,15 @@ def main() -> None:
             def send(job):
                 who, browser, path, fields = job
                 barrier.wait()
-                status = browser.post(path, fields)
-                kind = (
-                    "saved"
-                    if status in (301, 302, 303)
-                    else "refused with a message"
-                    if status in (200, 400)
-                    else "busy page (503)"
-                    if status == 503
-                    else "failed"
-                )
+                status, page = browser.post(path, fields)
+                if status in (301, 302, 303):
+                    kind = "saved"
+                elif status in (200, 400) and 'data-testid="conflict"' in page:
+                    kind = "refused: saved by another meanwhile (version conflict)"
+                elif status in (200, 400):
+                    kind = "refused with a message"
+                else:
+                    kind = "busy page (503)" if status == 503 else "failed"
                 with lock:
                     outcomes[f"{who} {kind}"] += 1
                     statuses[status] += 1
