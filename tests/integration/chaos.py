@@ -10,6 +10,7 @@ Every message is identified by its Message-ID (one per reminder, responses.remin
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import re
 import subprocess
@@ -35,21 +36,33 @@ CHAOS_ENV = {
 
 
 class _Port:
-    """aiosmtpd handler of one worker slot's port: notes connections (EHLO) and accepted messages."""
+    """aiosmtpd handler of one worker slot's port: reports connections (EHLO) and accepted messages."""
 
-    def __init__(self, record: Record, slot: int) -> None:
-        self.record, self.slot = record, slot
+    def __init__(self, events, slot: int) -> None:
+        self.events, self.slot = events, slot
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd hook
         session.host_name = hostname
-        self.record.heard(self.slot)
+        self.events.put(("heard", self.slot, time.monotonic(), None, 0))
         return responses
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
         message = message_from_bytes(envelope.content)
         match = MESSAGE_ID.search(message.get("Message-ID", ""))
-        self.record.accepted(self.slot, int(match.group(1)) if match else None, len(envelope.rcpt_tos))
+        reminder_id = int(match.group(1)) if match else None
+        self.events.put(("accepted", self.slot, time.monotonic(), reminder_id, len(envelope.rcpt_tos)))
         return "250 OK"
+
+
+def _serve(ports: list[int], events, stop) -> None:
+    """The SMTP servers' own process: the run's killing thread never holds them up (one GIL each)."""
+    controllers = [Controller(_Port(events, slot), hostname="127.0.0.1", port=port) for slot, port in enumerate(ports)]
+    for controller in controllers:
+        controller.start()
+    events.put(("ready", -1, time.monotonic(), None, 0))
+    stop.wait()
+    for controller in controllers:
+        controller.stop()
 
 
 class Record:
@@ -57,19 +70,16 @@ class Record:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.messages: list[tuple[int | None, int]] = []  # (reminder id, recipients)
+        self.messages: list[tuple[int | None, int, int, float]] = []  # (reminder id, recipients, slot, time)
         self.last_heard: dict[int, float] = {}
 
-    def heard(self, slot: int) -> None:
+    def add(self, kind: str, slot: int, moment: float, reminder_id: int | None, recipients: int) -> None:
         with self.lock:
-            self.last_heard[slot] = time.monotonic()
+            self.last_heard[slot] = max(moment, self.last_heard.get(slot, moment))
+            if kind == "accepted":
+                self.messages.append((reminder_id, recipients, slot, moment))
 
-    def accepted(self, slot: int, reminder_id: int | None, recipients: int) -> None:
-        with self.lock:
-            self.last_heard[slot] = time.monotonic()
-            self.messages.append((reminder_id, recipients))
-
-    def snapshot(self) -> list[tuple[int | None, int]]:
+    def snapshot(self) -> list[tuple[int | None, int, int, float]]:
         with self.lock:
             return list(self.messages)
 
@@ -80,22 +90,47 @@ class Record:
 
 
 class MailServers:
-    """One loopback SMTP server per worker slot, all writing into one ``Record``."""
+    """One loopback SMTP server per worker slot, in a process of their own, reporting into one ``Record``.
+
+    Time stamps are CLOCK_MONOTONIC, which every process on the machine shares.
+    """
 
     def __init__(self, slots: int) -> None:
+        context = multiprocessing.get_context("spawn")
         self.record = Record()
-        self.controllers = []
-        for slot in range(slots):
-            controller = Controller(_Port(self.record, slot), hostname="127.0.0.1", port=_free_port())
-            controller.start()
-            self.controllers.append(controller)
+        self.ports = [_free_port() for _ in range(slots)]
+        self.events = context.Queue()
+        self.stop_event = context.Event()
+        self.process = context.Process(target=_serve, args=(self.ports, self.events, self.stop_event), daemon=True)
+        self.process.start()
+        kind = self.events.get(timeout=60)[0]
+        assert kind == "ready", kind
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        while True:
+            event = self.events.get()
+            if event is None:
+                return
+            self.record.add(*event)
+
+    def drain(self) -> None:
+        """Wait until every event the servers reported so far is in the record."""
+        marker = ("heard", -2, 0.0, None, 0)
+        self.events.put(marker)
+        while self.record.heard_since(-2, 0.0) is None:
+            time.sleep(0.05)
+        with self.record.lock:
+            del self.record.last_heard[-2]
 
     def port(self, slot: int) -> int:
-        return self.controllers[slot].port
+        return self.ports[slot]
 
     def stop(self) -> None:
-        for controller in self.controllers:
-            controller.stop()
+        self.stop_event.set()
+        self.process.join(timeout=30)
+        self.events.put(None)
 
 
 @dataclass
@@ -217,11 +252,19 @@ def run(
         for slot in slots:
             Stack.kill(slot.process)
 
+        servers.drain()
         messages = servers.record.snapshot()
         received: dict[int, int] = {}
-        for reminder_id, _recipients in messages:
+        copies: dict[int, list[tuple[int, float]]] = {}
+        for reminder_id, _recipients, slot, moment in messages:
             if reminder_id is not None:
                 received[reminder_id] = received.get(reminder_id, 0) + 1
+                copies.setdefault(reminder_id, []).append((slot, moment))
+        for reminder_id, seen in sorted(copies.items()):
+            if len(seen) > 1:
+                # Which workers sent the copies and how far apart: a kill's resend comes after a lease.
+                gaps = ", ".join(f"worker{slot} +{moment - seen[0][1]:.2f}s" for slot, moment in seen)
+                figures.notes.append(f"reminder {reminder_id} received {len(seen)} times: {gaps}")
         db_sent = {row[0] for row in stack.sql("SELECT id FROM responses_reminder WHERE sent_at IS NOT NULL")}
         all_ids = {row[0] for row in stack.sql("SELECT id FROM responses_reminder")}
         figures.messages = len(messages)
