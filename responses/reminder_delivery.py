@@ -7,8 +7,9 @@ nothing or, in one short window, repeats only the email, and never loses it:
    in-app notifications and the timeline event if they were not written before
    (``notified_at``), and commits;
 2. the email goes out over an SMTP connection opened beforehand;
-3. the moment the server has accepted it, one UPDATE marks the row sent, and
-   only then is the connection closed.
+3. the moment the server has accepted it, the sent mark is committed, and only
+   then is the connection closed (on PostgreSQL the mark is written just before
+   the send in a transaction that the 250 lets commit; on SQLite it follows).
 
 Only a crash between the server's "250 OK" and that UPDATE's commit sends a
 second copy; it carries the same Message-ID (``message_id``), so mail systems
@@ -148,17 +149,22 @@ def _prepare(pk: int, now: dt.datetime) -> tuple[Reminder, EmailMessage | None] 
     return reminder, message
 
 
+def _write_sent_mark(pk: int, now: dt.datetime) -> None:
+    """The sent mark, inside the caller's transaction."""
+    if connection.vendor == "postgresql":
+        # This commit is the crash window: without waiting for the WAL flush it takes a tenth of
+        # the time. A database *server* crash in the next fraction of a second could forget the
+        # mark; the reminder would then go out again with the same Message-ID, never be lost.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    Reminder.objects.filter(pk=pk).update(
+        sent_at=now, claimed_until=None, attempts=F("attempts") + 1, last_error="", failing_since=None
+    )
+
+
 def _mark_sent(pk: int, now: dt.datetime) -> None:
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # This commit is the crash window: without waiting for the WAL flush it takes a tenth of
-            # the time. A database *server* crash in the next fraction of a second could forget the
-            # mark; the reminder would then go out again with the same Message-ID, never be lost.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        Reminder.objects.filter(pk=pk).update(
-            sent_at=now, claimed_until=None, attempts=F("attempts") + 1, last_error="", failing_since=None
-        )
+        _write_sent_mark(pk, now)
 
 
 def _record_failure(reminder: Reminder, now: dt.datetime, exc: BaseException) -> None:
@@ -206,18 +212,30 @@ class Courier:
         if self.mail_error is not None:
             _record_failure(reminder, now, self.mail_error)
             return False
+        # On PostgreSQL the mark is written before the message goes out, in a transaction left open
+        # over the send (the row stays locked; a failed send rolls it back), so that after the
+        # server's 250 only the COMMIT remains: one round trip to the database instead of four.
+        # On SQLite that transaction would hold the whole database's write lock over the SMTP
+        # exchange; there the mark follows the send, in this process, without a disk flush (WAL).
+        mark_first = connection.vendor == "postgresql"
         try:
             if not self.opened:
                 self.mail.open()
                 self.opened = True
-            self.mail.send_messages([message])
+            if mark_first:
+                with transaction.atomic():
+                    _write_sent_mark(pk, timezone.now())
+                    self.mail.send_messages([message])
+            else:
+                self.mail.send_messages([message])
         except Exception as exc:  # noqa: BLE001 - recorded, and retried with backoff by the sweep
             self.mail_error = exc
             self.close()
             _record_failure(reminder, now, exc)
             return False
-        # Step 3: accepted by the server; mark it before anything else, the connection's QUIT included.
-        _mark_sent(pk, timezone.now())
+        if not mark_first:
+            # Step 3: accepted by the server; mark it before anything else, the connection's QUIT included.
+            _mark_sent(pk, timezone.now())
         return True
 
     def close(self) -> None:
