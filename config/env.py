@@ -58,6 +58,16 @@ def integer(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
 
 
+def number(name: str, default: float) -> float:
+    value = raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from exc
+
+
 def string_list(name: str, default: list[str]) -> list[str]:
     value = raw(name)
     if value is None:

@@ -14,6 +14,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 from config import env
 
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the view's exception first: a locked database answers a "busy" page.
+    "config.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,8 +109,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Waits instead of failing when the worker and the web process write at once; WAL lets
     # readers go on while one writes, and commits without waiting for the disk each time.
+    # IMMEDIATE: a transaction takes the write lock when it begins, so one that reads and then
+    # writes waits its turn (the busy timeout) instead of failing with "database is locked" when
+    # another process wrote in between (SQLite cannot upgrade a read lock held by a stale snapshot).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": env.integer("SQLITE_BUSY_TIMEOUT", 20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
     DATABASES["default"]["TEST"] = {"NAME": env.string("TEST_SQLITE_NAME", "") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -226,14 +236,20 @@ else:
         }
     }
 CELERY_FS_DIR = VAR_DIR / "celery"
+# Publishing from a web request must never wait on a broker that is down: one connection attempt
+# with a one-second connect timeout and no retry (kombu's "max_retries" here is how often it
+# reconnects before giving up, sleeping two seconds before the first retry; 0 means none). The
+# reminder sweep publishes again whatever a dead broker refused. Workers reconnect on their own
+# terms (broker_connection_max_retries), unaffected by this.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "max_retries": 0,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 3600,
-        "socket_connect_timeout": 1,
-        "socket_timeout": 2,
-        "max_retries": 1,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
     for sub in ("queue", "processed", "control"):
         (CELERY_FS_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -244,6 +260,9 @@ else:
         "processed_folder": str(CELERY_FS_DIR / "processed"),
         "control_folder": str(CELERY_FS_DIR / "control"),
         "store_processed": False,
+        # The transport looks for new messages this often (kombu's default is once a second, which
+        # held the embedded set-up to about one task a second).
+        "polling_interval": env.number("CELERY_FS_POLLING_INTERVAL", 0.1),
     }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -255,9 +274,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing from a web request gives up quickly: the scan catches up later.
-CELERY_TASK_PUBLISH_RETRY = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
+# Publishing gives up at once: no retry loop in a web request; the scan's sweep catches up later.
+CELERY_TASK_PUBLISH_RETRY = False
+# The scan (and its sweep) has a queue of its own, which every worker also consumes, so a backlog of
+# deliveries never makes a scan wait behind it until it expires.
+CELERY_TASK_QUEUES = (
+    Queue("celery", Exchange("celery"), routing_key="celery"),
+    Queue("scheduled", Exchange("scheduled"), routing_key="scheduled"),
+)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"responses.tasks.scan_reminders": {"queue": "scheduled"}}
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
 
 REMINDER_SCAN_CRONTAB = env.string("REMINDER_SCAN_CRONTAB", "* * * * *")
@@ -265,6 +291,17 @@ REMINDER_SCAN_CRONTAB = env.string("REMINDER_SCAN_CRONTAB", "* * * * *")
 REMINDER_SCAN_INTERVAL = env.integer("REMINDER_SCAN_INTERVAL", 0)
 # Unsent reminders queued longer ago than this are queued again (a dead worker or a lost publish).
 REMINDER_REQUEUE_SECONDS = env.integer("REMINDER_REQUEUE_SECONDS", 300)
+# A delivery holds its reminder this long (claim to sent mark); longer than a slow SMTP exchange,
+# so that no second worker takes a row whose message is still going out.
+REMINDER_LEASE_SECONDS = env.integer("REMINDER_LEASE_SECONDS", max(60, 6 * EMAIL_TIMEOUT))
+# Retries after a failed send wait 2, 4, 8 ... minutes, never more than this: no final give-up.
+REMINDER_RETRY_MAX_SECONDS = env.integer("REMINDER_RETRY_MAX_SECONDS", 1800)
+# Mail failing for this long shows a banner to committee staff and makes /healthz report "degraded".
+REMINDER_MAIL_ALERT_SECONDS = env.integer("REMINDER_MAIL_ALERT_SECONDS", 3600)
+# Reminders handed to one delivery task (sent one by one over one SMTP connection).
+REMINDER_BATCH_SIZE = env.integer("REMINDER_BATCH_SIZE", 20)
+if REMINDER_LEASE_SECONDS <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured("REMINDER_LEASE_SECONDS must be longer than EMAIL_TIMEOUT")
 try:
     _minute, _hour, _dom, _month, _dow = REMINDER_SCAN_CRONTAB.split()
 except ValueError as exc:

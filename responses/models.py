@@ -505,8 +505,10 @@ class Reminder(models.Model):
     """One reminder (催办) to send: unique per (target, kind, stage), so no scan or crash can make two.
 
     The target is the row the reminder is about (an assignment, a co-signer's
-    Proposer row, a reply awaiting feedback). A delivery claims the row before
-    sending and marks it sent in the same transaction.
+    Proposer row, a reply awaiting feedback). A delivery claims the row for a
+    short lease and writes the in-app notifications (once: ``notified_at``), then
+    sends the email and marks the row sent the moment the mail server accepted it
+    (responses/reminder_delivery.py).
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
@@ -551,6 +553,13 @@ class Reminder(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # Held by the delivery that claimed the row until it has marked it sent or failed; a worker killed
+    # in between leaves a lease that runs out, and the sweep hands the row on.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # The in-app notifications and the timeline event were written (once, whatever the email does).
+    notified_at = models.DateTimeField(_("notified in the app at"), null=True, blank=True)
+    # First failed send of the current run of failures; cleared by a successful send.
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
 
     objects = ReminderQuerySet.as_manager()
 

@@ -5,13 +5,9 @@
    harmless. Each rule looks only at the dates that crossed a threshold in the
    last few days (``CATCH_UP_DAYS``), through the (status, reply_due) index, so
    its cost follows the number due, not the number of open assignments.
-2. ``deliver(pk)`` claims an unsent row (``SELECT … FOR UPDATE SKIP LOCKED`` on
-   PostgreSQL; a conditional update takes SQLite's write lock), sends the email,
-   writes the in-app notifications and an Event, and marks it sent, all in one
-   transaction. A failed send is recorded with its error and retried later with
-   backoff.
-3. ``sweep()`` hands unsent rows to workers, again when a worker died or a
-   publish was lost, so a reminder is delayed, never dropped.
+2. ``responses.reminder_delivery`` hands unsent rows to workers (the sweep,
+   again when a worker died or a publish was lost, so a reminder is delayed,
+   never dropped) and delivers each: in-app first, then the email.
 """
 
 from __future__ import annotations
@@ -19,21 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
-from proposals.choices import EventVerb, ProposalStatus, ProposerStatus
-from proposals.models import Event, Notification, Proposer, Session
+from proposals.choices import ProposalStatus, ProposerStatus
+from proposals.models import Proposer, Session
 from responses.choices import AssignmentRole, AssignmentStatus, ReminderKind, ReplyStatus
 from responses.models import Assignment, Feedback, Reminder, Reply
 
@@ -41,18 +35,12 @@ logger = logging.getLogger(__name__)
 
 # A scan that did not run for this many days still catches up on what crossed a threshold meanwhile.
 CATCH_UP_DAYS = 7
-# Rows queued but not sent after this long are queued again (dead worker, lost publish).
-MAX_ATTEMPTS = 8
 OPINION_STAGES = [7, 1]
 FEEDBACK_REMIND_AFTER_DAYS = 7
 COSIGN_REMIND_BEFORE = dt.timedelta(days=3)
 FOLLOWUP_STAGES = [7, 0]
 
 REPLY_OPEN = [AssignmentStatus.PENDING, AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED]
-
-
-def requeue_after() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -296,140 +284,34 @@ def find_due(now: dt.datetime | None = None) -> list[Due]:
     return [d for d in due if d.recipients]
 
 
+def _existing_keys(due: list[Due]) -> set[tuple[str, int, str, str]]:
+    return set(
+        Reminder.objects.filter(target_id__in={d.target_id for d in due}, kind__in={d.kind for d in due}).values_list(
+            "target_type", "target_id", "kind", "stage"
+        )
+    )
+
+
 def scan(now: dt.datetime | None = None) -> int:
-    """Insert a row for each due reminder not yet recorded; returns how many were new."""
+    """Insert a row for each due reminder not yet recorded; returns how many this scan inserted."""
     now = now or timezone.now()
     due = find_due(now)
     if not due:
         return 0
     with transaction.atomic():
-        keys = {(d.target_type, d.target_id, d.kind, d.stage) for d in due}
-        existing = set(
-            Reminder.objects.filter(
-                target_id__in={d.target_id for d in due}, kind__in={d.kind for d in due}
-            ).values_list("target_type", "target_id", "kind", "stage")
-        )
+        existing = _existing_keys(due)
         fresh = [d.as_row(now) for d in due if (d.target_type, d.target_id, d.kind, d.stage) not in existing]
-        # ignore_conflicts: a concurrent scanner may have inserted the same keys meanwhile.
+        # ignore_conflicts: a concurrent scanner may have inserted the same keys meanwhile, so what
+        # was meant is not what was inserted. The rows this scan wrote carry its own ``now`` as
+        # created_at (another scanner's differs), which is how they are counted afterwards.
         Reminder.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
-    logger.info("reminder scan: %d due, %d new", len(keys), len(fresh))
-    return len(fresh)
-
-
-def sweep(publish: Callable[[int], None] | None, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
-    """Queue unsent rows that were never queued, or queued long ago, and whose retry time has come.
-
-    With ``publish=None`` the ids are returned for the caller to deliver in-process.
-    """
-    now = now or timezone.now()
-    rows = list(
-        Reminder.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - requeue_after()))
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if publish is None:
-        return rows
-    queued = []
-    for pk in rows:
-        try:
-            publish(pk)
-        except Exception as exc:  # noqa: BLE001 - a dead broker: the next sweep tries again
-            logger.warning("could not queue reminder %s: %s", pk, exc)
-            break
-        Reminder.objects.filter(pk=pk).update(queued_at=now)
-        queued.append(pk)
-    return queued
-
-
-def _claim(pk: int) -> Reminder | None:
-    """Lock an unsent row for this transaction, or return None when another worker has it or it is sent."""
-    unsent = Reminder.objects.filter(pk=pk, sent_at__isnull=True)
-    if connection.features.has_select_for_update_skip_locked:
-        return unsent.select_for_update(skip_locked=True).first()
-    # SQLite has no row locks: this write takes the database's write lock until commit,
-    # so a second worker waits here and then finds the row sent.
-    if not unsent.update(attempts=F("attempts")):
-        return None
-    return unsent.first()
-
-
-def deliver(pk: int, *, now: dt.datetime | None = None) -> bool:
-    """Send one reminder if it is still unsent; True when this call sent it.
-
-    The SMTP connection is closed only after the commit, so the time between the
-    server accepting the message and the row being marked sent is as short as it
-    can be: a crash inside it is the only way a reminder goes out twice.
-    """
-    mail_connection = get_connection(fail_silently=False)
-    try:
-        return _deliver(pk, mail_connection, now)
-    finally:
-        try:
-            mail_connection.close()
-        except Exception as exc:  # noqa: BLE001 - the message was already accepted
-            logger.info("closing the mail connection failed: %s", exc)
-
-
-def _deliver(pk: int, mail_connection, now: dt.datetime | None) -> bool:
-    with transaction.atomic():
-        reminder = _claim(pk)
-        if reminder is None:
-            return False
-        now = now or timezone.now()
-        recipients = list(User.objects.filter(pk__in=reminder.recipients, is_active=True))
-        with translation.override(settings.LANGUAGE_CODE):
-            subject, body, url = compose(reminder, timezone.localdate(now))
-        addresses = [u.email for u in recipients if u.email]
-        message = None
-        if addresses:
-            link = f"{settings.SITE_URL}{url}"
-            message = EmailMessage(subject, f"{body}\n\n{link}\n", to=addresses, connection=mail_connection)
-            # Connected before any write: a slow or dead mail server fails here, holding no lock.
-            try:
-                mail_connection.open()
-            except Exception as exc:  # noqa: BLE001 - recorded, and retried with backoff by the sweep
-                return _record_failure(reminder, now, exc)
-        try:
-            with transaction.atomic():
-                # Every write comes first and the email last, so that once the mail server has
-                # accepted the message only the commit remains: a crash in that instant is the
-                # only way a reminder goes out twice.
-                Notification.objects.bulk_create(
-                    [
-                        Notification(user=u, proposal_id=reminder.proposal_id, title=subject, body=body, url=url)
-                        for u in recipients
-                    ]
-                )
-                Reminder.objects.filter(pk=pk).update(sent_at=now, attempts=F("attempts") + 1, last_error="")
-                Event.objects.create(
-                    proposal_id=reminder.proposal_id,
-                    actor=reminder.created_by,
-                    verb=EventVerb.REMINDER_SENT,
-                    object_type="reminder",
-                    object_id=reminder.pk,
-                    note=subject,
-                    data={"kind": reminder.kind, "stage": reminder.stage, "recipients": reminder.recipients},
-                    created_at=now,
-                )
-                if message is not None:
-                    mail_connection.send_messages([message])
-        except Exception as exc:  # noqa: BLE001 - recorded, and retried with backoff by the sweep
-            return _record_failure(reminder, now, exc)
-    return True
-
-
-def _record_failure(reminder: Reminder, now: dt.datetime, exc: Exception) -> bool:
-    attempts = reminder.attempts + 1
-    Reminder.objects.filter(pk=reminder.pk).update(
-        attempts=attempts,
-        last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
-        next_attempt_at=now + dt.timedelta(minutes=2**attempts),
-        queued_at=None,
-    )
-    logger.warning("reminder %s failed (attempt %d): %s", reminder.pk, attempts, exc)
-    return False
+        inserted = (
+            Reminder.objects.unsent().filter(created_at=now, target_id__in={r.target_id for r in fresh}).count()
+            if fresh
+            else 0
+        )
+    logger.info("reminder scan: %d due, %d new", len(due), inserted)
+    return inserted
 
 
 def compose(reminder: Reminder, today: dt.date) -> tuple[str, str, str]:

@@ -68,23 +68,36 @@ class MailCatcher:
 class Stack:
     """A fresh database plus worker and beat processes sharing it."""
 
-    def __init__(self, tmp: Path, smtp_port: int, redis_url: str | None = None) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        smtp_port: int,
+        redis_url: str | None = None,
+        *,
+        postgres: bool | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        """``redis_url`` given is used as it is (flushed); otherwise the suite's Redis, database 15.
+        ``postgres`` chooses the database (default: what the suite runs on); a PostgreSQL one is
+        created afresh on the suite's server and dropped by ``close()``."""
         self.tmp = tmp
         self.processes: list[subprocess.Popen] = []
         self.db_name: str | None = None
         db = settings.DATABASES["default"]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_ALLOW"))}
-        if db["ENGINE"].endswith("postgresql"):
+        if postgres is None:
+            postgres = db["ENGINE"].endswith("postgresql")
+        if postgres:
             self.db_name = f"tian_it_{uuid.uuid4().hex[:10]}"
             self._admin_sql(f'CREATE DATABASE "{self.db_name}"')
             base = urlsplit(settings.DATABASE_URL)
             env["DATABASE_URL"] = urlunsplit(base._replace(path=f"/{self.db_name}"))
         else:
-            env["DATABASE_URL"] = f"sqlite:///{tmp / 'it.sqlite3'}"
-        redis_url = redis_url if redis_url is not None else settings.REDIS_URL
-        if redis_url:
-            # A database of its own on the same server, flushed at start.
-            redis_url = urlunsplit(urlsplit(redis_url)._replace(path="/15"))
+            self.sqlite_path = tmp / "it.sqlite3"
+            env["DATABASE_URL"] = f"sqlite:///{self.sqlite_path}"
+        if redis_url is None and settings.REDIS_URL:
+            # A database of its own on the suite's server, flushed at start.
+            redis_url = urlunsplit(urlsplit(settings.REDIS_URL)._replace(path="/15"))
         if redis_url:
             env["REDIS_URL"] = redis_url
         else:
@@ -100,6 +113,7 @@ class Stack:
             LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",
         )
+        env.update(extra_env or {})
         self.env = env
         self.run("manage.py", "migrate", "--no-input", "-v", "0")
         if redis_url:
@@ -107,21 +121,40 @@ class Stack:
 
             redis.Redis.from_url(redis_url).flushdb()
 
-    def _admin_sql(self, sql: str) -> None:
+    def _connect(self, dbname: str):
         import psycopg2
 
         db = settings.DATABASES["default"]
         conn = psycopg2.connect(
-            dbname="postgres",
+            dbname=dbname,
             user=db["USER"],
             host=db["HOST"] or None,
             port=db["PORT"] or None,
             password=db["PASSWORD"] or None,
         )
         conn.autocommit = True
+        return conn
+
+    def _admin_sql(self, sql: str) -> None:
+        conn = self._connect("postgres")
         with conn.cursor() as cursor:
             cursor.execute(sql)
         conn.close()
+
+    def sql(self, sql: str) -> list[tuple]:
+        """Rows of a read-only query on the stack's database, without starting a process."""
+        if self.db_name:
+            conn = self._connect(self.db_name)
+        else:
+            import sqlite3
+
+            conn = sqlite3.connect(self.sqlite_path, timeout=30)
+        try:
+            cursor = conn.cursor()
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+        finally:
+            conn.close()
 
     def run(self, *args: str, timeout: int = 300) -> str:
         result = subprocess.run(  # noqa: S603 - our own scripts
@@ -131,8 +164,8 @@ class Stack:
             raise AssertionError(f"{args} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
-    def seed(self, count: int) -> dict[str, str]:
-        return json.loads(self.run("tests/integration/seed_due.py", str(count)))
+    def seed(self, count: int, units: int = 3, handlers: int = 1) -> dict[str, str]:
+        return json.loads(self.run("tests/integration/seed_due.py", str(count), str(units), str(handlers)))
 
     def query(self, code: str) -> object:
         """Evaluate an expression inside the app (a fresh process) and return its JSON value."""
@@ -142,12 +175,12 @@ class Stack:
         )
         return json.loads(self.run("-c", script))
 
-    def _start(self, name: str, *args: str) -> subprocess.Popen:
+    def _start(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(  # noqa: S603
             [PYTHON, "-m", "celery", "-A", "config", *args],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -155,7 +188,7 @@ class Stack:
         self.processes.append(process)
         return process
 
-    def start_worker(self, name: str = "worker") -> subprocess.Popen:
+    def start_worker(self, name: str = "worker", env: dict[str, str] | None = None) -> subprocess.Popen:
         return self._start(
             name,
             "worker",
@@ -166,6 +199,22 @@ class Stack:
             "--without-heartbeat",
             "-n",
             f"{name}-{uuid.uuid4().hex[:6]}@%h",
+            env=env,
+        )
+
+    def start_embedded_worker(self, name: str = "worker", env: dict[str, str] | None = None) -> subprocess.Popen:
+        """The worker of ``make run`` (scripts/run.sh): prefork, one child, beat inside."""
+        return self._start(
+            name,
+            "worker",
+            "--beat",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--schedule",
+            str(self.tmp / "beat-schedule"),
+            "-n",
+            f"{name}-{uuid.uuid4().hex[:6]}@%h",
+            env=env,
         )
 
     def start_beat(self) -> subprocess.Popen:

@@ -2,7 +2,9 @@
 the page it leads to, not an error; the reminders that fell due meanwhile go out once Redis is back.
 
 Real processes: a Redis server of the test's own (stopped and started again), gunicorn,
-a Celery worker and beat, and an SMTP server on loopback.
+a Celery worker and beat, and an SMTP server on loopback. No wall-clock bound here: that the request
+path never waits on the broker (one connection attempt, no retry loop) is shown by counting the
+connections a publish makes to a dead broker, in tests/test_broker_publish.py.
 """
 
 from __future__ import annotations

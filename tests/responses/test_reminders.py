@@ -13,7 +13,7 @@ from accounts.choices import Role
 from proposals.choices import ProposalStatus, ProposerStatus
 from proposals.models import Event, Notification
 from proposals.workflow import WorkflowError
-from responses import reminders
+from responses import reminder_delivery, reminders
 from responses.choices import AssignmentRole, AssignmentStatus, ReminderKind, ReplyStatus
 from responses.deadlines import assignment_deadlines
 from responses.models import Assignment, Feedback, Reminder, Reply
@@ -205,35 +205,37 @@ class DeliveryTests(ReminderTestCase):
     def test_delivering_a_sent_row_again_is_a_no_op(self):
         self.run_once(dt.date(2025, 10, 2))
         reminder = Reminder.objects.get()
-        self.assertFalse(reminders.deliver(reminder.pk))
+        self.assertFalse(reminder_delivery.deliver(reminder.pk))
         self.assertEqual(len(mail.outbox), 1)
 
     def test_a_failed_send_is_recorded_and_retried_with_backoff(self):
-        with mock.patch("responses.reminders.get_connection") as broken:
+        with mock.patch("responses.reminder_delivery.get_connection") as broken:
             broken.return_value.send_messages.side_effect = ConnectionRefusedError("smtp down")
             self.run_once(dt.date(2025, 10, 2))
         reminder = Reminder.objects.get()
         self.assertIsNone(reminder.sent_at)
         self.assertEqual(reminder.attempts, 1)
         self.assertIn("smtp down", reminder.last_error)
-        self.assertFalse(Notification.objects.exists())
+        # The in-app notification does not wait for the mail server.
+        self.assertEqual(Notification.objects.filter(user=self.handler).count(), 1)
         # Not retried before its backoff time, retried after it.
         with time_machine.travel(at(dt.date(2025, 10, 2)) + dt.timedelta(seconds=30), tick=False):
-            self.assertEqual(reminders.sweep(publish=None), [])
+            self.assertEqual(reminder_delivery.sweep(publish=None), [])
         with time_machine.travel(at(dt.date(2025, 10, 2)) + dt.timedelta(minutes=3), tick=False):
             call_command("send_reminders", "--once", stdout=StringIO())
         reminder.refresh_from_db()
         self.assertIsNotNone(reminder.sent_at)
         self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(Notification.objects.filter(user=self.handler).count(), 1)
 
     def test_the_sweep_requeues_rows_queued_long_ago_but_never_sent(self):
         with time_machine.travel(at(dt.date(2025, 10, 2)), tick=False):
             reminders.scan()
-            queued = reminders.sweep(publish=lambda pk: None)
+            queued = reminder_delivery.sweep(publish=lambda pk: None)
             self.assertEqual(len(queued), 1)
-            self.assertEqual(reminders.sweep(publish=lambda pk: None), [])
+            self.assertEqual(reminder_delivery.sweep(publish=lambda pk: None), [])
         with time_machine.travel(at(dt.date(2025, 10, 2)) + dt.timedelta(minutes=6), tick=False):
-            self.assertEqual(reminders.sweep(publish=lambda pk: None), queued)
+            self.assertEqual(reminder_delivery.sweep(publish=lambda pk: None), queued)
 
     def test_a_dead_broker_leaves_the_row_for_the_next_sweep(self):
         def broken(pk):
@@ -241,8 +243,8 @@ class DeliveryTests(ReminderTestCase):
 
         with time_machine.travel(at(dt.date(2025, 10, 2)), tick=False):
             reminders.scan()
-            self.assertEqual(reminders.sweep(publish=broken), [])
-            self.assertEqual(len(reminders.sweep(publish=None)), 1)
+            self.assertEqual(reminder_delivery.sweep(publish=broken), [])
+            self.assertEqual(len(reminder_delivery.sweep(publish=None)), 1)
 
     def test_dry_run_lists_and_writes_nothing(self):
         out = StringIO()
@@ -267,7 +269,7 @@ class ManualReminderTests(ReminderTestCase):
             reminder = reminders.manual_reminder(assignment, actor=self.committee, note="请加快办理")
             with self.assertRaises(WorkflowError):
                 reminders.manual_reminder(assignment, actor=self.committee)
-            self.assertTrue(reminders.deliver(reminder.pk))
+            self.assertTrue(reminder_delivery.deliver(reminder.pk))
         self.assertEqual(set(reminder.recipients), {self.handler.pk, self.unitlead.pk})
         self.assertIn("请加快办理", mail.outbox[0].body)
         with time_machine.travel(at(dt.date(2025, 9, 2)), tick=False):

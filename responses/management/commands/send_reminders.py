@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from proposals.notifications import pending_emails, send_email
-from responses import reminders
+from responses import reminder_delivery, reminders
 
 
 class Command(BaseCommand):
@@ -25,12 +25,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(due)} due (dry run: nothing written or sent)")
             return
         created = reminders.scan()
-        sent = failed = 0
-        for pk in reminders.sweep(publish=None, now=timezone.now()):
-            if reminders.deliver(pk):
-                sent += 1
-            else:
-                failed += 1
+        due = reminder_delivery.sweep(publish=None, now=timezone.now())
+        sent = reminder_delivery.deliver_many(due)
+        failed = len(due) - sent
         emails = 0
         for pk in pending_emails(older_than_seconds=0):
             try:
