@@ -81,14 +81,24 @@ def check_request_return(actor: User, assignment: Assignment, today: dt.date | N
         )
 
 
-def check_request_extension(actor: User, assignment: Assignment) -> None:
-    """延期: the staff of a replying unit, while the assignment is open, one pending request at a time."""
+def check_request_extension(actor: User, assignment: Assignment, *, pending: bool | None = None) -> None:
+    """延期: the staff of a replying unit, while the assignment is open, one pending request at a time,
+    and only while the reply can still move later (its due date is before the hard cap).
+
+    ``pending`` is whether a request already waits, when the caller knows it (the worklist annotates it
+    for every row at once); otherwise it is looked up."""
     require_unit_staff(actor, assignment.unit_id)
     if assignment.role not in REPLYING_ROLES:
         raise WorkflowError(_("Only a unit that writes a reply can ask for more time."))
     if assignment.status not in EXTENSION_STATUSES:
         raise WorkflowError(_("Only an assignment still being handled can be extended."))
-    if ExtensionRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).exists():
+    if assignment.reply_due and assignment.reply_cap and assignment.reply_due >= assignment.reply_cap:
+        raise WorkflowError(
+            _("The reply is already due on %(date)s, the latest date with extensions.") % {"date": assignment.reply_cap}
+        )
+    if pending is None:
+        pending = ExtensionRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).exists()
+    if pending:
         raise WorkflowError(_("An extension request for this assignment is already waiting for a decision."))
 
 
