@@ -195,8 +195,8 @@ def from_live_tables(user, *, session_id: int | None, today: dt.date | None = No
         week = figures.week(week_of(day))
         week["replied"] += n
         week["on_time"] += in_time
-    days = ExpressionWrapper(F("replied_on") - TruncDate("assigned_at"), output_field=DurationField())
-    dated = Q(assigned_at__isnull=False)
+    days = ExpressionWrapper(F("replied_on") - F("assigned_on"), output_field=DurationField())
+    dated = Q(assigned_on__isnull=False)
     for unit, in_time, days_n, days_sum in replied.values_list("unit_id").annotate(
         in_time=Count("pk", filter=on_time),
         days_n=Count("pk", filter=dated),

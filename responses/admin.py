@@ -125,7 +125,7 @@ class AssignmentAdmin(HandledRowsAdmin):
         "role",
         "round",
         "status_badge",
-        "assigned_at",
+        "assigned_on",
         "reply_due",
         "days_left_display",
         "deadlines_provisional",
@@ -133,14 +133,14 @@ class AssignmentAdmin(HandledRowsAdmin):
     list_filter = ("status", "role", OverdueFilter, ("unit", ScopedRelatedFilter), "deadlines_provisional", "round")
     list_select_related = ("proposal", "unit")
     search_fields = ("=proposal__number", "proposal__title", "unit__name")
-    date_hierarchy = "assigned_at"
+    date_hierarchy = "assigned_on"
     autocomplete_fields = ("proposal", "unit")
     ordering = ("reply_due", "pk")
     fieldsets = (
         (None, {"fields": ("proposal", ("unit", "role", "round"), "status", "instructions")}),
         (
             _("Handling"),
-            {"fields": (("assigned_by", "assigned_at"), ("accepted_by", "accepted_at"), "replied_at")},
+            {"fields": (("assigned_by", "assigned_on", "assigned_at"), ("accepted_by", "accepted_at"), "replied_at")},
         ),
         (
             _("Due dates"),

@@ -258,7 +258,7 @@ def recompute_provisional(cal: WorkCalendar | None = None) -> list[tuple[int, di
     for assignment in candidates.iterator():
         fields = assignment_deadlines(
             assignment.proposal.session,
-            timezone.localdate(assignment.assigned_at),
+            assignment.assigned_on,
             with_opinion=assignment.opinion_due is not None,
             cal=cal,
         )

@@ -131,7 +131,9 @@ class Assignment(models.Model):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned by")
     )
-    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    assigned_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # The day the assignment was made (often at a meeting, entered later): every due date counts from it.
+    assigned_on = models.DateField(_("assignment date (交办日期)"), default=timezone.localdate, db_index=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

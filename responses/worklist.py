@@ -231,7 +231,7 @@ def make_row(a: Assignment, today: dt.date) -> Row:
 def _sort_key(sort: str):
     field_name = sort.lstrip("-")
     if field_name == "assigned":
-        return lambda row: row.assignment.assigned_at
+        return lambda row: (row.assignment.assigned_on, row.assignment.pk)
     if field_name == "number":
         return lambda row: (row.proposal.number or "", row.assignment.pk)
     # Due date: rows without one go last.

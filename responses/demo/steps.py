@@ -113,9 +113,15 @@ class Steps:
             services.withdraw_proposal(proposal, actor=self.lead_of(proposal), reason=reason)
 
     def accept(self, proposal: Proposal, when: dt.datetime) -> Proposal:
-        """立案; the proposal comes back with its number."""
+        """立案; the proposal comes back with its number.
+
+        Its acceptance date is set to the demo time at once (not at the final backdating): the assignment
+        date that follows is checked against it, and a demo assignment is dated in the past."""
         with self.clock.at(when):
-            return services.accept_proposal(proposal, actor=self.committee)
+            proposal = services.accept_proposal(proposal, actor=self.committee)
+        Proposal.objects.filter(pk=proposal.pk).update(accepted_at=when)
+        proposal.accepted_at = when
+        return proposal
 
     def reject(self, proposal: Proposal, when: dt.datetime, **decision) -> None:
         with self.clock.at(when):
@@ -164,7 +170,7 @@ class Steps:
         for row in assignments:
             session = row.proposal.session
             fields = assignment_deadlines(session, on, with_opinion=row.role == AssignmentRole.COHANDLING, cal=cal)
-            Assignment.objects.filter(pk=row.pk).update(**fields)
+            Assignment.objects.filter(pk=row.pk).update(assigned_on=on, **fields)
             due[row.pk] = str(fields["reply_due"])
         proposal = assignments[0].proposal
         verbs = [EventVerb.ASSIGNED, EventVerb.REHANDLING]

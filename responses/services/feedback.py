@@ -144,7 +144,11 @@ def _rehandle(proposal: Proposal, *, actor: User | None, previous: Sequence[Assi
         from_status=old,
         to_status=proposal.status,
         note=note,
-        data={"round": proposal.handling_round, "assignments": _assignment_summary(rows)},
+        data={
+            "round": proposal.handling_round,
+            "assigned_on": rows[0].assigned_on.isoformat(),
+            "assignments": _assignment_summary(rows),
+        },
     )
     _notify_units_assigned(proposal, rows)
     return rows

@@ -56,6 +56,7 @@ for serial in range(1, count + 1):
         status=AssignmentStatus.HANDLING,
         assigned_by=committee,
         assigned_at=timezone.now() - dt.timedelta(days=80),
+        assigned_on=today - dt.timedelta(days=80),
         reply_due=today + dt.timedelta(days=7),
         reply_due_note="test",
     )

@@ -113,6 +113,7 @@ class RecomputeDeadlinesTests(PersonaTestCase):
             role=AssignmentRole.LEAD,
             assigned_by=self.committee,
             assigned_at=moment,
+            assigned_on=day,
             **assignment_deadlines(self.session, day, with_opinion=False),
         )
 
