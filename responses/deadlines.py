@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import chinese_calendar
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
