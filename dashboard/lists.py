@@ -204,9 +204,7 @@ def _assignments(request, *, export: bool = False) -> AssignmentFilterSet:
         )
     else:
         # Local dates computed by the database: cheaper than converting fifty datetimes in Python.
-        base = base.annotate(replied_on=TruncDate("replied_at")).values_list(
-            *ASSIGNMENT_LIST_FIELDS, named=True
-        )
+        base = base.annotate(replied_on=TruncDate("replied_at")).values_list(*ASSIGNMENT_LIST_FIELDS, named=True)
     return AssignmentFilterSet(request.GET, queryset=base, request=request)
 
 
