@@ -163,6 +163,17 @@ class Assignment(models.Model):
         help_text=_("Recomputed by manage.py recompute_deadlines once the year's calendar is published"),
     )
     instructions = models.TextField(_("instructions from the committee"), blank=True)
+    # The committee's recorded decision that the lead unit may reply without this co-handler's opinion.
+    opinion_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opinion waived by"),
+    )
+    opinion_waived_at = models.DateTimeField(_("opinion waived at"), null=True, blank=True)
+    opinion_waiver_reason = models.TextField(_("why the opinion was waived"), blank=True)
 
     objects = AssignmentQuerySet.as_manager()
 

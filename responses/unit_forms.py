@@ -149,6 +149,23 @@ class OpinionForm(forms.Form):
         return body
 
 
+class WaiveOpinionForm(forms.Form):
+    """The committee's waiver of a co-handler's opinion: the reason is recorded on the timeline."""
+
+    reason = forms.CharField(
+        label=_label(Assignment, "opinion_waiver_reason"),
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The lead unit may then send its reply without this opinion."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for waiving the opinion."))
+        return reason
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ReplyCategory) -> str:
         if obj.description:

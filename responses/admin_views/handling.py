@@ -35,7 +35,7 @@ from responses.choices import (
 )
 from responses.models import Assignment, Opinion
 from responses.policy import allowed
-from responses.unit_forms import ContactForm, ExtensionRequestForm, OpinionForm, ReturnRequestForm
+from responses.unit_forms import ContactForm, ExtensionRequestForm, OpinionForm, ReturnRequestForm, WaiveOpinionForm
 
 
 def _handle_context(request: HttpRequest, assignment: Assignment, forms: dict) -> dict:
@@ -73,6 +73,7 @@ def _handle_context(request: HttpRequest, assignment: Assignment, forms: dict) -
         "can_log_contact": allowed(policy.check_log_contact, user, assignment),
         "contacts": list(assignment.contacts.select_related("recorded_by")),
         "can_send_opinion": allowed(policy.check_send_opinion, user, assignment),
+        "can_waive_opinion": allowed(policy.check_waive_opinion, user, assignment),
         "own_opinion": Opinion.objects.filter(assignment=assignment).first()
         if assignment.role == AssignmentRole.COHANDLING
         else None,
@@ -100,11 +101,12 @@ def _handle_forms(request: HttpRequest, assignment: Assignment, bound: dict | No
             initial={"contacted_on": timezone.localdate(), "participants": ""}, session=assignment.proposal.session
         ),
         "opinion_form": bound.get("opinion_form") or OpinionForm(),
+        "waive_form": bound.get("waive_form") or WaiveOpinionForm(),
     }
 
 
 def handle_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpResponse:
-    """One assignment and its next steps; POST ``action`` = accept, return, extension, contact or opinion."""
+    """One assignment and its next steps; POST ``action`` = accept, return, extension, contact, opinion or waive (committee)."""
     assignment = visible(model_admin, request, object_id, related=("proposal__session", "unit"))
     here = admin_url("assignment_handle", assignment.pk)
     bound: dict = {}
@@ -140,6 +142,12 @@ def handle_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
                         _("Your request for more time was sent to the committee; you will be told its decision."),
                     )
                     return redirect(f"{here}#extension")
+            elif action == "waive":
+                form = bound["waive_form"] = WaiveOpinionForm(request.POST)
+                if form.is_valid():
+                    services.waive_opinion(assignment, actor=request.user, reason=form.cleaned_data["reason"])
+                    messages.success(request, _("The opinion was waived; the lead unit may send its reply."))
+                    return redirect(f"{here}#waive")
             elif action == "contact":
                 form = bound["contact_form"] = ContactForm(request.POST, session=assignment.proposal.session)
                 if form.is_valid():
@@ -170,6 +178,7 @@ def handle_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
         "extension_form": context["can_request_extension"],
         "contact_form": context["can_log_contact"],
         "opinion_form": context["can_send_opinion"],
+        "waive_form": context["can_waive_opinion"],
     }
     for name, form in bound.items():
         if not shown[name]:

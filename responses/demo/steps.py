@@ -223,6 +223,31 @@ class Steps:
         with self.clock.at(when):
             return handling.send_opinion(assignment, actor=self.handler(assignment), body=body)
 
+    def waive(self, assignment: Assignment, when: dt.datetime, reason: str) -> None:
+        """The committee lets the lead unit reply without this co-handler's opinion."""
+        with self.clock.at(when):
+            handling.waive_opinion(assignment, actor=self.committee, reason=reason)
+
+    def followup(self, assignment: Assignment, *, drafted: dt.date, sent: dt.date, body: str, letter_number: str):
+        """跟踪答复: the follow-up reply a commitment date called for, drafted, signed off and sent by ``sent``."""
+        handler = self.handler(assignment)
+        data = {
+            "category": Reply.objects.get(assignment=assignment, is_followup=False, round=assignment.round).category,
+            "letter_number": letter_number,
+            "body": body,
+            "contact_person": handler.display_name,
+            "contact_phone": assignment.unit.phone or UNIT_PHONES[assignment.unit.name],
+        }
+        with self.clock.at(self.at(drafted, 11)):
+            reply = handling.save_reply_draft(assignment, actor=handler, data=data, base_version=None, followup=True)
+        with self.clock.at(self.at(drafted + dt.timedelta(days=1), 16)):
+            handling.submit_reply(reply, actor=handler)
+        with self.clock.at(self.at(sent - dt.timedelta(days=1), 17)):
+            handling.sign_reply(reply, actor=self.unit_leader(assignment))
+        with self.clock.at(self.at(sent, 10)):
+            handling.send_reply(reply, actor=handler)
+        return reply
+
     def contact(self, assignment: Assignment, on: dt.date, method: str, participants: str, notes: str) -> None:
         with self.clock.at(self.at(on, 17)):
             handling.log_contact(

@@ -16,7 +16,7 @@ from responses.services.assignment import accept_assignment, assign_many, assign
 from responses.services.base import UnitsRoles, feedback_open, feedback_window_end, live_assignments
 from responses.services.closing import close, close_proposal, feedback_complete
 from responses.services.feedback import give_feedback, rehandle
-from responses.services.handling import log_contact, send_opinion
+from responses.services.handling import log_contact, send_opinion, waive_opinion
 from responses.services.publication import publish_proposal
 from responses.services.replies import (
     REPLY_FIELDS,
@@ -66,4 +66,5 @@ __all__ = [
     "send_reply",
     "sign_reply",
     "submit_reply",
+    "waive_opinion",
 ]
