@@ -84,6 +84,21 @@ class JointRule(models.TextChoices):
     MINIMUM = "minimum", _("At least the minimum number of co-signers has confirmed")
 
 
+class SatisfactionRule(models.TextChoices):
+    """Which ratings of the handling result count as satisfied in the 办理结果满意率 (a session setting).
+
+    Common practice counts 满意 and 基本满意; some committees count 满意 only. The values are those of
+    ``responses.choices.Satisfaction``, which this app cannot import."""
+
+    SATISFIED_OR_BASICALLY = "satisfied_or_basically", _("Satisfied and basically satisfied count as satisfied")
+    SATISFIED_ONLY = "satisfied_only", _("Only satisfied counts as satisfied")
+
+    @classmethod
+    def levels(cls, rule: str) -> tuple[str, ...]:
+        """The Satisfaction values the rule counts as satisfied."""
+        return ("satisfied",) if rule == cls.SATISFIED_ONLY else ("satisfied", "basically")
+
+
 class RejectionGround(models.TextChoices):
     """Standard grounds for 不予立案."""
 
