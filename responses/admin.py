@@ -52,7 +52,6 @@ from responses.models import (
     Assignment,
     Contact,
     Feedback,
-    Holiday,
     Opinion,
     Reply,
     ReplyCategory,
@@ -95,16 +94,6 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(**overdue)
         return queryset
-
-
-@admin.register(Holiday)
-class HolidayAdmin(RoleScopedAdmin):
-    reference_data = True
-    list_display = ("date", "name", "is_working_day")
-    list_filter = ("is_working_day",)
-    search_fields = ("name",)
-    date_hierarchy = "date"
-    ordering = ("-date",)
 
 
 @admin.register(ReplyCategory)
@@ -317,7 +306,7 @@ class FeedbackAdmin(HandledRowsAdmin):
 
 
 # Committee decisions and reminders have modules of their own; importing registers them.
-from responses import admin_reminders, admin_requests  # noqa: E402, F401
+from responses import admin_calendar, admin_reminders, admin_requests  # noqa: E402, F401
 
 # The proposal admin with the steps after acceptance --------------------------------------------
 

@@ -63,6 +63,34 @@ class Holiday(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
 
+class CalendarYear(models.Model):
+    """A year's official schedule (国务院办公厅关于某年部分节假日安排的通知) as entered in the holiday table.
+
+    Entering days does not make a year final: due dates in it stay provisional until staff mark its
+    schedule published, after every holiday and make-up working day of the notice is in."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = models.CharField(_("official notice"), max_length=200, blank=True)
+    published = models.BooleanField(_("schedule published"), default=False)
+    published_at = models.DateTimeField(_("marked published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked published by"),
+    )
+
+    class Meta:
+        verbose_name = _("year's holiday schedule")
+        verbose_name_plural = _("years' holiday schedules")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
 class ReplyCategory(models.Model):
     """A reply category (答复类别); Shenzhen uses A to D, the list is editable."""
 
