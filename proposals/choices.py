@@ -150,6 +150,7 @@ class EventVerb(models.TextChoices):
     MARKED_KEY = "marked_key", _("Marked as key proposal")
     SUPERVISION_NOTE = "supervision_note", _("Supervision note")
     PUBLISHED = "published", _("Published")
+    SUGGESTION_FORWARDED = "suggestion_forwarded", _("Opinion forwarded to a unit for reference")
     REMINDER_SENT = "reminder_sent", _("Reminder sent")
     DEADLINE_RECOMPUTED = "deadline_recomputed", _("Deadline recomputed")
 

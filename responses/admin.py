@@ -306,7 +306,7 @@ class FeedbackAdmin(HandledRowsAdmin):
 
 
 # Committee decisions and reminders have modules of their own; importing registers them.
-from responses import admin_calendar, admin_reminders, admin_requests  # noqa: E402, F401
+from responses import admin_calendar, admin_reminders, admin_requests, admin_suggestions  # noqa: E402, F401
 
 # The proposal admin with the steps after acceptance --------------------------------------------
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import UNIT_ROLES
+from proposals.choices import ProposalStatus
 from proposals.models import Proposal
 from responses.choices import (
     AssignmentRole,
@@ -611,3 +612,57 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.stage}"
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Committee staff and leaders: every proposal converted to an opinion (意见建议); others none here
+        (a unit reads what was forwarded to it through ``SuggestionForward``, a member their own proposal)."""
+        if not user.is_authenticated or not user.is_oversight:
+            return self.none()
+        return self.filter(status=ProposalStatus.REJECTED, converted_to_suggestion=True)
+
+
+class Suggestion(Proposal):
+    """A proposal not accepted (不予立案) but kept as an opinion (意见建议): its own list in the admin."""
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("opinion (意见建议)")
+        verbose_name_plural = _("opinions (意见建议)")
+
+
+class SuggestionForwardQuerySet(UnitScopedQuerySet):
+    unit_path = "unit_id"
+
+    def visible_to_member(self, user):
+        return self.filter(proposal__in=Proposal.objects.visible_to(user))
+
+
+class SuggestionForward(models.Model):
+    """An opinion (意见建议) sent to a unit for reference (转交参考): the unit reads it, no formal reply is due."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="forwards", verbose_name=_("opinion (意见建议)")
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, related_name="forwarded_suggestions", verbose_name=_("unit")
+    )
+    note = models.TextField(_("note to the unit"), blank=True)
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("forwarded by")
+    )
+    forwarded_at = models.DateTimeField(_("forwarded at"), default=timezone.now)
+
+    objects = SuggestionForwardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opinion forwarded for reference")
+        verbose_name_plural = _("opinions forwarded for reference")
+        ordering = ["-forwarded_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "unit"], name="suggestion_forwarded_once_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.title} → {self.unit}"

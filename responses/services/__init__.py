@@ -32,6 +32,7 @@ from responses.services.replies import (
     submit_reply,
 )
 from responses.services.requests import decide_extension, decide_return, request_extension, request_return
+from responses.services.suggestions import forward_suggestion
 
 __all__ = [
     "CONTACT_STATUSES",
@@ -51,6 +52,7 @@ __all__ = [
     "feedback_open",
     "feedback_window_end",
     "followup_basis",
+    "forward_suggestion",
     "give_feedback",
     "live_assignments",
     "log_contact",
