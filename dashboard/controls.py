@@ -37,10 +37,9 @@ class Control:
     @property
     def range_labels(self) -> tuple[str, str]:
         """What a screen reader says for a range's two dates."""
-        return (
-            f"{self.label} {pgettext('date range', 'from')}",
-            f"{self.label} {pgettext('date range', 'to')}",
-        )
+        # pgettext outside the f-strings: makemessages does not extract calls inside them.
+        first, last = pgettext("date range", "from"), pgettext("date range", "to")
+        return (f"{self.label} {first}", f"{self.label} {last}")
 
     @property
     def active(self) -> bool:
