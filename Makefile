@@ -42,7 +42,7 @@ browser:
 
 run: install
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --without-logins
 	@bash scripts/run.sh $(HOST) $(PORT)
 
 # The suite in parallel, one pytest-xdist worker per core (TEST_WORKERS=0 runs it in one process);

@@ -376,12 +376,12 @@ def assignments(c, today: dt.date) -> None:
             FROM rows r
         )
         INSERT INTO responses_assignment (
-            proposal_id, unit_id, role, round, status, assigned_by_id, assigned_at, accepted_at, replied_at,
+            proposal_id, unit_id, role, round, status, assigned_by_id, assigned_at, assigned_on, accepted_at, replied_at,
             reply_due, reply_due_note, reply_due_provisional, original_reply_due, reply_cap, reply_cap_note,
             opinion_due, opinion_due_note, return_window_ends, return_window_note, contact_due, contact_due_note,
             deadlines_provisional, instructions)
         SELECT id, unit_id, role, 1, a_status, %(committee)s,
-               (assigned_on + time '10:00') AT TIME ZONE 'Asia/Shanghai',
+               (assigned_on + time '10:00') AT TIME ZONE 'Asia/Shanghai', assigned_on,
                CASE WHEN a_status <> 'pending' THEN (assigned_on + 2 + time '10:00') AT TIME ZONE 'Asia/Shanghai' END,
                -- replies of the current session are spread over the last weeks, never in the future
                CASE WHEN a_status = 'replied' THEN

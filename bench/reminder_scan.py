@@ -85,13 +85,13 @@ def build(open_count: int, due: int) -> None:
         # whose dates are spread over the stages (d30, d7, d1, today, overdue weekly).
         c.execute(
             "INSERT INTO responses_assignment (proposal_id, unit_id, role, round, status, assigned_by_id, "
-            "assigned_at, reply_due, reply_due_note, reply_due_provisional, reply_cap_note, opinion_due_note, "
+            "assigned_at, assigned_on, reply_due, reply_due_note, reply_due_provisional, reply_cap_note, opinion_due_note, "
             "return_window_note, contact_due_note, deadlines_provisional, instructions) "
-            "SELECT g, 1 + g %% 50, 'separate', 1, 'handling', 52, now(), "
+            "SELECT g, 1 + g %% 50, 'separate', 1, 'handling', 52, now(), %s::date, "
             "CASE WHEN g > %s - %s THEN %s::date + (ARRAY[30, 7, 1, 0, -1, -8, -15])[1 + g %% 7] "
             "ELSE %s::date + 45 + g %% 300 END, '', false, '', '', '', '', false, '' "
             "FROM generate_series(1, %s) g",
-            [open_count, due, today, today, open_count],
+            [today, open_count, due, today, today, open_count],
         )
         c.execute("ANALYZE")
 

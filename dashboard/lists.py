@@ -204,9 +204,7 @@ def _assignments(request, *, export: bool = False) -> AssignmentFilterSet:
         )
     else:
         # Local dates computed by the database: cheaper than converting fifty datetimes in Python.
-        base = base.annotate(assigned_on=TruncDate("assigned_at"), replied_on=TruncDate("replied_at")).values_list(
-            *ASSIGNMENT_LIST_FIELDS, named=True
-        )
+        base = base.annotate(replied_on=TruncDate("replied_at")).values_list(*ASSIGNMENT_LIST_FIELDS, named=True)
     return AssignmentFilterSet(request.GET, queryset=base, request=request)
 
 
@@ -378,7 +376,7 @@ def _assignment_rows(filterset) -> Iterator[tuple]:
             a.get_role_display(),
             a.get_status_display(),
             a.round,
-            timezone.localdate(a.assigned_at) if a.assigned_at else None,
+            a.assigned_on,
             a.reply_due,
             timezone.localdate(a.replied_at) if a.replied_at else None,
             a.days_overdue or None,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dashboard.stats import Figures, UnitFigures
-from proposals.choices import PROPOSAL_STATUS_COLOURS, SUBMITTED_STATUSES, ProposalStatus
+from proposals.choices import PROPOSAL_STATUS_COLOURS, SUBMITTED_STATUSES, ProposalStatus, SatisfactionRule
 from responses.choices import AssignmentRole, AssignmentStatus, Satisfaction
 
 HANDLING = [ProposalStatus.ACCEPTED, ProposalStatus.ASSIGNED]
@@ -33,6 +33,7 @@ GREEN, TEAL, BLUE, AMBER, RED, GREY, INDIGO = (
     "#a0aec0",
     "#5a67d8",
 )
+DEFAULT_SATISFIED = SatisfactionRule.levels(SatisfactionRule.SATISFIED_OR_BASICALLY)
 LEVEL_COLOURS = {Satisfaction.SATISFIED: GREEN, Satisfaction.BASICALLY: AMBER, Satisfaction.DISSATISFIED: RED}
 CATEGORY_COLOURS = [GREEN, BLUE, AMBER, GREY, INDIGO, TEAL]
 WEEKS_BACK, WEEKS_AHEAD = 20, 8  # the weekly chart: twenty weeks back and eight ahead
@@ -86,20 +87,34 @@ def status_cards(figures: Figures, links: Links) -> list[dict]:
     ]
 
 
-def unit_rows(figures: Figures, units: dict, links: Links, reply_categories: list) -> list[dict]:
+def unit_rows(
+    figures: Figures, units: dict, links: Links, reply_categories: list, satisfied: tuple[str, ...] = DEFAULT_SATISFIED
+) -> list[dict]:
     rows = []
     for unit_id, unit in figures.units.items():
         if not unit.assigned:
             continue
         item = units.get(unit_id)
-        row = _unit_row(unit_id, item.name if item else str(unit_id), unit, links, reply_categories)
+        row = _unit_row(unit_id, item.name if item else str(unit_id), unit, links, reply_categories, satisfied)
         row["short_name"] = (item.short_name or item.name) if item else str(unit_id)
         rows.append(row)
     rows.sort(key=lambda row: (-row["figures"].overdue, -row["figures"].owed, row["name"]))
     return rows
 
 
-def _unit_row(unit_id: int, name: str, unit: UnitFigures, links: Links, reply_categories: list) -> dict:
+def satisfied_rate(result: dict, satisfied: tuple[str, ...]) -> str:
+    """办理结果满意率: the results rated with one of the ``satisfied`` levels (the session's rule) among all."""
+    return _percent(sum(result.get(level, 0) for level in satisfied), sum(result.values()))
+
+
+def _unit_row(
+    unit_id: int,
+    name: str,
+    unit: UnitFigures,
+    links: Links,
+    reply_categories: list,
+    satisfied: tuple[str, ...] = DEFAULT_SATISFIED,
+) -> dict:
     """One unit's line: its figures, rates and drill-down URLs."""
     return {
         "unit_id": unit_id,
@@ -113,7 +128,7 @@ def _unit_row(unit_id: int, name: str, unit: UnitFigures, links: Links, reply_ca
             for level in Satisfaction
         ],
         "on_time_rate": _percent(unit.on_time, unit.replied),
-        "satisfied_rate": _percent(unit.result.get(Satisfaction.SATISFIED, 0), sum(unit.result.values())),
+        "satisfied_rate": satisfied_rate(unit.result, satisfied),
         "urls": {
             "assigned": links.assignments(unit=unit_id, status=NOT_RETURNED),
             "replied": links.assignments(unit=unit_id, role=REPLYING, status=AssignmentStatus.REPLIED.value),
@@ -124,7 +139,9 @@ def _unit_row(unit_id: int, name: str, unit: UnitFigures, links: Links, reply_ca
     }
 
 
-def total_row(figures: Figures, links: Links, reply_categories: list) -> dict:
+def total_row(
+    figures: Figures, links: Links, reply_categories: list, satisfied: tuple[str, ...] = DEFAULT_SATISFIED
+) -> dict:
     total = UnitFigures()
     for unit in figures.units.values():
         for name in (
@@ -142,7 +159,7 @@ def total_row(figures: Figures, links: Links, reply_categories: list) -> dict:
         total.attitude.update(unit.attitude)
         total.result.update(unit.result)
         total.reply_categories.update(unit.reply_categories)
-    row = _unit_row(0, _("Total"), total, links, reply_categories)
+    row = _unit_row(0, _("Total"), total, links, reply_categories, satisfied)
     row["urls"] = {
         "assigned": links.assignments(status=NOT_RETURNED),
         "replied": links.assignments(role=REPLYING, status=AssignmentStatus.REPLIED.value),

@@ -32,6 +32,7 @@ LEVELS = [Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value, Satisfacti
 OPEN = {str(s) for s in OPEN_ASSIGNMENT_STATUSES}
 REPLYING = {str(r) for r in REPLYING_ROLES}
 RETURNED = AssignmentStatus.RETURNED.value
+SUPERSEDED = AssignmentStatus.SUPERSEDED.value
 REPLIED = AssignmentStatus.REPLIED.value
 COHANDLING = AssignmentRole.COHANDLING.value
 OPINION_SENT = AssignmentStatus.OPINION_SENT.value
@@ -63,7 +64,7 @@ class UnitFigures:
         return round(self.days_sum / self.days_n, 1) if self.days_n else None
 
     def add_assignments(self, role: str, status: str, n: int) -> None:
-        if status == RETURNED:
+        if status in (RETURNED, SUPERSEDED):  # handed back, or replaced by a later round: not this unit's work
             return
         self.assigned += n
         if role in REPLYING:
@@ -195,8 +196,8 @@ def from_live_tables(user, *, session_id: int | None, today: dt.date | None = No
         week = figures.week(week_of(day))
         week["replied"] += n
         week["on_time"] += in_time
-    days = ExpressionWrapper(F("replied_on") - TruncDate("assigned_at"), output_field=DurationField())
-    dated = Q(assigned_at__isnull=False)
+    days = ExpressionWrapper(F("replied_on") - F("assigned_on"), output_field=DurationField())
+    dated = Q(assigned_on__isnull=False)
     for unit, in_time, days_n, days_sum in replied.values_list("unit_id").annotate(
         in_time=Count("pk", filter=on_time),
         days_n=Count("pk", filter=dated),

@@ -24,7 +24,7 @@ from dashboard import pages, stats
 from dashboard.access import scope_key, scope_unit_id, staff_only
 from dashboard.options import reference
 from proposals import cache_versions
-from proposals.choices import PROPOSAL_STATUS_COLOURS
+from proposals.choices import PROPOSAL_STATUS_COLOURS, SatisfactionRule
 from proposals.models import Proposal, Session
 from responses.choices import OPEN_ASSIGNMENT_STATUSES, REPLYING_ROLES
 from responses.models import Assignment
@@ -147,8 +147,12 @@ def _overview(user, ref, session, all_sessions, unit_id, today) -> dict:
 
     links = pages.Links(session_id)
     cards = pages.status_cards(figures, links)
-    unit_rows = pages.unit_rows(figures, units, links, reply_categories)
-    total = pages.total_row(figures, links, reply_categories)
+    # The satisfaction rule of the session shown; across all sessions, the current session's.
+    rule_session = session or next((s for s in ref.sessions if s.is_current), None)
+    rule = rule_session.satisfaction_rule if rule_session else SatisfactionRule.SATISFIED_OR_BASICALLY
+    satisfied = SatisfactionRule.levels(rule)
+    unit_rows = pages.unit_rows(figures, units, links, reply_categories, satisfied)
+    total = pages.total_row(figures, links, reply_categories, satisfied)
     category_rows = pages.category_rows(figures, categories, links)
     week_rows = pages.week_rows(figures, today, links)
     return {
@@ -164,6 +168,7 @@ def _overview(user, ref, session, all_sessions, unit_id, today) -> dict:
         "status_cards": cards,
         "unit_rows": unit_rows,
         "unit_total": total,
+        "satisfaction_rule": rule,
         "category_rows": category_rows,
         "week_rows": week_rows,
         "weeks_due": sum(row["due"] for row in week_rows),

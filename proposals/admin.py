@@ -72,6 +72,7 @@ class SessionAdmin(RoleScopedAdmin):
             },
         ),
         (_("Reminders"), {"fields": ("reminder_days_before", "overdue_every_days", "escalation")}),
+        (_("Statistics"), {"fields": ("satisfaction_rule",)}),
     )
 
 

@@ -84,6 +84,21 @@ class JointRule(models.TextChoices):
     MINIMUM = "minimum", _("At least the minimum number of co-signers has confirmed")
 
 
+class SatisfactionRule(models.TextChoices):
+    """Which ratings of the handling result count as satisfied in the 办理结果满意率 (a session setting).
+
+    Common practice counts 满意 and 基本满意; some committees count 满意 only. The values are those of
+    ``responses.choices.Satisfaction``, which this app cannot import."""
+
+    SATISFIED_OR_BASICALLY = "satisfied_or_basically", _("Satisfied and basically satisfied count as satisfied")
+    SATISFIED_ONLY = "satisfied_only", _("Only satisfied counts as satisfied")
+
+    @classmethod
+    def levels(cls, rule: str) -> tuple[str, ...]:
+        """The Satisfaction values the rule counts as satisfied."""
+        return ("satisfied",) if rule == cls.SATISFIED_ONLY else ("satisfied", "basically")
+
+
 class RejectionGround(models.TextChoices):
     """Standard grounds for 不予立案."""
 
@@ -118,6 +133,7 @@ class EventVerb(models.TextChoices):
     RETURN_APPROVED = "return_approved", _("Return approved")
     RETURN_REFUSED = "return_refused", _("Return refused")
     OPINION_SENT = "opinion_sent", _("Co-handling opinion sent")
+    OPINION_WAIVED = "opinion_waived", _("Co-handling opinion waived")
     CONTACT_LOGGED = "contact_logged", _("Contact with proposer logged")
     REPLY_SAVED = "reply_saved", _("Reply draft saved")
     REPLY_SUBMITTED = "reply_submitted", _("Reply submitted for sign-off")
@@ -126,6 +142,7 @@ class EventVerb(models.TextChoices):
     REPLY_SENT = "reply_sent", _("Reply sent")
     FEEDBACK_GIVEN = "feedback_given", _("Feedback given")
     REHANDLING = "rehandling", _("Re-handling started")
+    ASSIGNMENT_SUPERSEDED = "assignment_superseded", _("Assignment closed by the new round")
     CLOSED = "closed", _("Closed")
     EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
     EXTENSION_APPROVED = "extension_approved", _("Extension approved")
@@ -133,6 +150,7 @@ class EventVerb(models.TextChoices):
     MARKED_KEY = "marked_key", _("Marked as key proposal")
     SUPERVISION_NOTE = "supervision_note", _("Supervision note")
     PUBLISHED = "published", _("Published")
+    SUGGESTION_FORWARDED = "suggestion_forwarded", _("Opinion forwarded to a unit for reference")
     REMINDER_SENT = "reminder_sent", _("Reminder sent")
     DEADLINE_RECOMPUTED = "deadline_recomputed", _("Deadline recomputed")
 
@@ -178,7 +196,9 @@ class AssignmentStatus(models.TextChoices):
 
     pending → handling → replied (lead and separate units);
     handling → opinion_sent (co-handling units);
-    pending|handling → return_requested → returned, or back where it was when refused.
+    pending|handling → return_requested → returned, or back where it was when refused;
+    pending|handling|return_requested → superseded when a new handling round (重新办理) starts while the
+    assignment was still open (a co-handler that never sent its opinion): the new round replaces it.
     """
 
     PENDING = "pending", _("Awaiting acceptance")
@@ -187,23 +207,31 @@ class AssignmentStatus(models.TextChoices):
     REPLIED = "replied", _("Replied")
     RETURN_REQUESTED = "return_requested", _("Return requested")
     RETURNED = "returned", _("Returned")
+    SUPERSEDED = "superseded", _("Superseded by a new round")
 
 
 ASSIGNMENT_TRANSITIONS: dict[str, set[str]] = {
-    AssignmentStatus.PENDING: {AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED},
+    AssignmentStatus.PENDING: {
+        AssignmentStatus.HANDLING,
+        AssignmentStatus.RETURN_REQUESTED,
+        AssignmentStatus.SUPERSEDED,
+    },
     AssignmentStatus.HANDLING: {
         AssignmentStatus.REPLIED,
         AssignmentStatus.OPINION_SENT,
         AssignmentStatus.RETURN_REQUESTED,
+        AssignmentStatus.SUPERSEDED,
     },
     AssignmentStatus.RETURN_REQUESTED: {
         AssignmentStatus.RETURNED,
         AssignmentStatus.PENDING,
         AssignmentStatus.HANDLING,
+        AssignmentStatus.SUPERSEDED,
     },
     AssignmentStatus.OPINION_SENT: set(),
     AssignmentStatus.REPLIED: set(),
     AssignmentStatus.RETURNED: set(),
+    AssignmentStatus.SUPERSEDED: set(),
 }
 
 OPEN_ASSIGNMENT_STATUSES = [AssignmentStatus.PENDING, AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED]

@@ -18,6 +18,7 @@ from proposals.choices import (
     ProposerRole,
     ProposerStatus,
     RejectionGround,
+    SatisfactionRule,
 )
 
 
@@ -64,6 +65,13 @@ class Session(models.Model):
     contact_workdays = models.PositiveSmallIntegerField(_("contact expected within (working days)"), default=15)
     feedback_workdays = models.PositiveSmallIntegerField(_("feedback window (working days)"), default=15)
     publication_workdays = models.PositiveSmallIntegerField(_("publication within (working days)"), default=20)
+    satisfaction_rule = models.CharField(
+        _("satisfaction rate counts"),
+        max_length=30,
+        choices=SatisfactionRule.choices,
+        default=SatisfactionRule.SATISFIED_OR_BASICALLY,
+        help_text=_("Which ratings of the handling result the dashboard's satisfaction rate counts as satisfied"),
+    )
     reminder_days_before = models.JSONField(
         _("remind days before the reply is due"), default=default_reminder_days, blank=True
     )

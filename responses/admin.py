@@ -51,7 +51,6 @@ from responses.models import (
     Assignment,
     Contact,
     Feedback,
-    Holiday,
     Opinion,
     Reply,
     ReplyCategory,
@@ -90,16 +89,6 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.register(Holiday)
-class HolidayAdmin(RoleScopedAdmin):
-    reference_data = True
-    list_display = ("date", "name", "is_working_day")
-    list_filter = ("is_working_day",)
-    search_fields = ("name",)
-    date_hierarchy = "date"
-    ordering = ("-date",)
-
-
 @admin.register(ReplyCategory)
 class ReplyCategoryAdmin(RoleScopedAdmin):
     reference_data = True
@@ -118,7 +107,7 @@ class AssignmentAdmin(HandledRowsAdmin):
         "role",
         "round",
         "status_badge",
-        "assigned_at",
+        "assigned_on",
         "reply_due",
         "days_left_display",
         "deadlines_provisional",
@@ -126,14 +115,14 @@ class AssignmentAdmin(HandledRowsAdmin):
     list_filter = ("status", "role", OverdueFilter, ("unit", ScopedRelatedFilter), "deadlines_provisional", "round")
     list_select_related = ("proposal", "unit")
     search_fields = ("=proposal__number", "proposal__title", "unit__name")
-    date_hierarchy = "assigned_at"
+    date_hierarchy = "assigned_on"
     autocomplete_fields = ("proposal", "unit")
     ordering = ("reply_due", "pk")
     fieldsets = (
         (None, {"fields": ("proposal", ("unit", "role", "round"), "status", "instructions")}),
         (
             _("Handling"),
-            {"fields": (("assigned_by", "assigned_at"), ("accepted_by", "accepted_at"), "replied_at")},
+            {"fields": (("assigned_by", "assigned_on", "assigned_at"), ("accepted_by", "accepted_at"), "replied_at")},
         ),
         (
             _("Due dates"),
@@ -310,7 +299,7 @@ class FeedbackAdmin(HandledRowsAdmin):
 
 
 # Committee decisions and reminders have modules of their own; importing registers them.
-from responses import admin_reminders, admin_requests  # noqa: E402, F401
+from responses import admin_calendar, admin_reminders, admin_requests, admin_suggestions  # noqa: E402, F401
 
 # The proposal admin with the steps after acceptance --------------------------------------------
 

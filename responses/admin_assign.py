@@ -114,6 +114,12 @@ class UnitsForm(forms.Form):
                 _("The assignment date cannot be earlier than %(date)s, the start of %(session)s.")
                 % {"date": starts[-1][0].isoformat(), "session": starts[-1][1]}
             )
+        accepted = sorted(timezone.localdate(p.accepted_at) for p in self.proposals if p.accepted_at)
+        if accepted and day < accepted[-1]:
+            raise forms.ValidationError(
+                _("The assignment date cannot be earlier than %(date)s, the day the proposal was accepted.")
+                % {"date": accepted[-1].isoformat()}
+            )
         return day
 
     def clean(self):

@@ -16,6 +16,7 @@ ASSIGNMENT_STATUS_COLOURS = {
     AssignmentStatus.REPLIED: "green",
     AssignmentStatus.RETURN_REQUESTED: "purple",
     AssignmentStatus.RETURNED: "grey",
+    AssignmentStatus.SUPERSEDED: "grey",
 }
 
 

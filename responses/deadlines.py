@@ -4,7 +4,8 @@ The ``chinesecalendar`` package holds the State Council's holiday and 调休
 schedule for the years it knows; the admin-editable ``Holiday`` table adds
 years the package lacks and overrides single days. A date in a year that
 neither knows is computed on plain weekdays and marked provisional, to be
-recomputed by ``manage.py recompute_deadlines`` once the schedule exists.
+recomputed (``responses.recompute``: the admin's holiday calendar, or ``manage.py recompute_deadlines``)
+once the year's schedule is entered and marked published.
 
 Every due date carries a short explanation, stored with it, in the site's
 default language (not the language of whoever happened to trigger it).
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 import chinese_calendar
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,19 +42,21 @@ class WorkCalendar:
     """
 
     overrides: dict[dt.date, tuple[bool, str]] = field(default_factory=dict)
+    published_years: frozenset[int] = frozenset()
 
     @classmethod
     def load(cls) -> WorkCalendar:
-        from responses.models import Holiday
+        from responses.models import CalendarYear, Holiday
 
         rows = Holiday.objects.values_list("date", "is_working_day", "name")
-        return cls({day: (working, name) for day, working, name in rows})
+        published = CalendarYear.objects.filter(published=True).values_list("year", flat=True)
+        return cls({day: (working, name) for day, working, name in rows}, frozenset(published))
 
     def known(self, day: dt.date) -> bool:
-        """Whether the official schedule (or an override) covers this date."""
-        if day in self.overrides:
-            return True
-        return any(d.year == day.year for d in self.overrides) or _package_knows(day.year)
+        """Whether the year's official schedule is known: the package has it, or staff marked the year's
+        schedule published. Days entered in the holiday table alone do not make a year known (one
+        day entered is not the year's schedule)."""
+        return day.year in self.published_years or _package_knows(day.year)
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.overrides:
@@ -240,47 +243,10 @@ def assignment_deadlines(session, assigned_on: dt.date, *, with_opinion: bool, c
 
 
 def recompute_provisional(cal: WorkCalendar | None = None) -> list[tuple[int, dict]]:
-    """Recompute provisional due dates of open assignments whose years are now known.
+    """Recompute the due dates of open assignments against the calendar as it stands now (see
+    ``responses.recompute``); returns (assignment id, changed fields). Kept for the command and callers."""
+    from responses.recompute import apply, plan
 
-    An assignment stays provisional while any of its dates is still in an
-    unknown year. A reply date moved by an approved extension is the
-    committee's decision and is kept. Returns (assignment id, changed fields).
-    """
-    from django.db import transaction
-
-    from proposals.choices import EventVerb
-    from proposals.models import Event
-    from responses.models import Assignment
-
-    cal = cal or WorkCalendar.load()
-    changed: list[tuple[int, dict]] = []
-    candidates = Assignment.objects.open().filter(deadlines_provisional=True).select_related("proposal__session")
-    for assignment in candidates.iterator():
-        fields = assignment_deadlines(
-            assignment.proposal.session,
-            timezone.localdate(assignment.assigned_at),
-            with_opinion=assignment.opinion_due is not None,
-            cal=cal,
-        )
-        if assignment.original_reply_due and assignment.reply_due != assignment.original_reply_due:
-            for name in ("reply_due", "reply_due_note", "reply_due_provisional"):
-                fields.pop(name)
-        diff = {
-            name: [str(getattr(assignment, name)), str(value)]
-            for name, value in fields.items()
-            if getattr(assignment, name) != value
-        }
-        if not diff:
-            continue
-        with transaction.atomic():
-            Assignment.objects.filter(pk=assignment.pk).update(**fields)
-            Event.objects.create(
-                proposal_id=assignment.proposal_id,
-                verb=EventVerb.DEADLINE_RECOMPUTED,
-                object_type="assignment",
-                object_id=assignment.pk,
-                note=fields.get("reply_due_note", assignment.reply_due_note),
-                data={"changes": diff},
-            )
-        changed.append((assignment.pk, diff))
-    return changed
+    changes = plan(cal)
+    apply(changes, actor=None)
+    return [(change.assignment.pk, change.diff) for change in changes]

@@ -36,7 +36,7 @@ class AssignmentFilterSet(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     round = django_filters.NumberFilter(label=_("Handling round"))
     reply_due = django_filters.DateFromToRangeFilter(label=_("Reply due between"))
-    assigned = django_filters.DateFromToRangeFilter(field_name="assigned_at__date", label=_("Assigned between"))
+    assigned = django_filters.DateFromToRangeFilter(field_name="assigned_on", label=_("Assigned between"))
     replied = django_filters.DateFromToRangeFilter(field_name="replied_at__date", label=_("Replied between"))
     on_time = django_filters.BooleanFilter(method="filter_on_time", label=_("Replied on time"))
     reply_category = django_filters.ModelMultipleChoiceFilter(

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import UNIT_ROLES
+from proposals.choices import ProposalStatus
 from proposals.models import Proposal
 from responses.choices import (
     AssignmentRole,
@@ -61,6 +62,34 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year's official schedule (国务院办公厅关于某年部分节假日安排的通知) as entered in the holiday table.
+
+    Entering days does not make a year final: due dates in it stay provisional until staff mark its
+    schedule published, after every holiday and make-up working day of the notice is in."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = models.CharField(_("official notice"), max_length=200, blank=True)
+    published = models.BooleanField(_("schedule published"), default=False)
+    published_at = models.DateTimeField(_("marked published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked published by"),
+    )
+
+    class Meta:
+        verbose_name = _("year's holiday schedule")
+        verbose_name_plural = _("years' holiday schedules")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
 
 
 class ReplyCategory(models.Model):
@@ -131,7 +160,9 @@ class Assignment(models.Model):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned by")
     )
-    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    assigned_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # The day the assignment was made (often at a meeting, entered later): every due date counts from it.
+    assigned_on = models.DateField(_("assignment date (交办日期)"), default=timezone.localdate, db_index=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -161,6 +192,17 @@ class Assignment(models.Model):
         help_text=_("Recomputed by manage.py recompute_deadlines once the year's calendar is published"),
     )
     instructions = models.TextField(_("instructions from the committee"), blank=True)
+    # The committee's recorded decision that the lead unit may reply without this co-handler's opinion.
+    opinion_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opinion waived by"),
+    )
+    opinion_waived_at = models.DateTimeField(_("opinion waived at"), null=True, blank=True)
+    opinion_waiver_reason = models.TextField(_("why the opinion was waived"), blank=True)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -579,3 +621,57 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.stage}"
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Committee staff and leaders: every proposal converted to an opinion (意见建议); others none here
+        (a unit reads what was forwarded to it through ``SuggestionForward``, a member their own proposal)."""
+        if not user.is_authenticated or not user.is_oversight:
+            return self.none()
+        return self.filter(status=ProposalStatus.REJECTED, converted_to_suggestion=True)
+
+
+class Suggestion(Proposal):
+    """A proposal not accepted (不予立案) but kept as an opinion (意见建议): its own list in the admin."""
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("opinion (意见建议)")
+        verbose_name_plural = _("opinions (意见建议)")
+
+
+class SuggestionForwardQuerySet(UnitScopedQuerySet):
+    unit_path = "unit_id"
+
+    def visible_to_member(self, user):
+        return self.filter(proposal__in=Proposal.objects.visible_to(user))
+
+
+class SuggestionForward(models.Model):
+    """An opinion (意见建议) sent to a unit for reference (转交参考): the unit reads it, no formal reply is due."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="forwards", verbose_name=_("opinion (意见建议)")
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, related_name="forwarded_suggestions", verbose_name=_("unit")
+    )
+    note = models.TextField(_("note to the unit"), blank=True)
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("forwarded by")
+    )
+    forwarded_at = models.DateTimeField(_("forwarded at"), default=timezone.now)
+
+    objects = SuggestionForwardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opinion forwarded for reference")
+        verbose_name_plural = _("opinions forwarded for reference")
+        ordering = ["-forwarded_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "unit"], name="suggestion_forwarded_once_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.title} → {self.unit}"

@@ -21,6 +21,7 @@ from accounts.models import User
 from proposals.workflow import WorkflowError, check_move
 from responses.choices import (
     ASSIGNMENT_TRANSITIONS,
+    OPEN_ASSIGNMENT_STATUSES,
     REPLY_TRANSITIONS,
     REPLYING_ROLES,
     AssignmentRole,
@@ -81,14 +82,24 @@ def check_request_return(actor: User, assignment: Assignment, today: dt.date | N
         )
 
 
-def check_request_extension(actor: User, assignment: Assignment) -> None:
-    """延期: the staff of a replying unit, while the assignment is open, one pending request at a time."""
+def check_request_extension(actor: User, assignment: Assignment, *, pending: bool | None = None) -> None:
+    """延期: the staff of a replying unit, while the assignment is open, one pending request at a time,
+    and only while the reply can still move later (its due date is before the hard cap).
+
+    ``pending`` is whether a request already waits, when the caller knows it (the worklist annotates it
+    for every row at once); otherwise it is looked up."""
     require_unit_staff(actor, assignment.unit_id)
     if assignment.role not in REPLYING_ROLES:
         raise WorkflowError(_("Only a unit that writes a reply can ask for more time."))
     if assignment.status not in EXTENSION_STATUSES:
         raise WorkflowError(_("Only an assignment still being handled can be extended."))
-    if ExtensionRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).exists():
+    if assignment.reply_due and assignment.reply_cap and assignment.reply_due >= assignment.reply_cap:
+        raise WorkflowError(
+            _("The reply is already due on %(date)s, the latest date with extensions.") % {"date": assignment.reply_cap}
+        )
+    if pending is None:
+        pending = ExtensionRequest.objects.filter(assignment=assignment, status=RequestStatus.PENDING).exists()
+    if pending:
         raise WorkflowError(_("An extension request for this assignment is already waiting for a decision."))
 
 
@@ -166,6 +177,41 @@ def check_send_back(actor: User, reply: Reply, assignment: Assignment) -> None:
 
 
 def check_send(actor: User, reply: Reply, assignment: Assignment) -> None:
-    """Sending a signed reply to the proposers: the unit's staff."""
+    """Sending a signed reply to the proposers: the unit's staff; a lead unit's reply only once every
+    co-handling unit of the round has sent its opinion, or the committee has waived it."""
     require_unit_staff(actor, assignment.unit_id)
     check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.SENT)
+    if not reply.is_followup:
+        missing = missing_opinions(assignment)
+        if missing:
+            raise WorkflowError(
+                _(
+                    "The reply can be sent once every co-handling unit has sent its opinion, or the committee "
+                    "has waived it. Still missing: %(units)s."
+                )
+                % {"units": "、".join(missing)}
+            )
+
+
+def missing_opinions(assignment: Assignment) -> list[str]:
+    """For a lead unit: the names of the round's co-handling units with neither an opinion nor a waiver."""
+    if assignment.role != AssignmentRole.LEAD:
+        return []
+    return list(
+        Assignment.objects.live(assignment.proposal_id, assignment.round)
+        .filter(role=AssignmentRole.COHANDLING, opinion__isnull=True, opinion_waived_at__isnull=True)
+        .order_by("pk")
+        .values_list("unit__name", flat=True)
+    )
+
+
+def check_waive_opinion(actor: User, assignment: Assignment) -> None:
+    """Waiving a co-handler's opinion: committee staff, while the opinion is still awaited."""
+    if not actor.is_committee:
+        raise PermissionDenied(_("Only committee staff may do this."))
+    if assignment.role != AssignmentRole.COHANDLING:
+        raise WorkflowError(_("Only a co-handling unit's opinion can be waived."))
+    if assignment.opinion_waived_at is not None:
+        raise WorkflowError(_("This opinion has already been waived."))
+    if assignment.status not in OPEN_ASSIGNMENT_STATUSES:
+        raise WorkflowError(_("Only an opinion still awaited can be waived."))

@@ -16,7 +16,7 @@ from accounts.models import Unit
 from responses.choices import ContactMethod
 from responses.deadlines import add_months
 from responses.limits import COMMITMENT_MAX_YEARS, LETTER_MAX_CHARS, NOTE_MAX_CHARS, OPINION_MAX_CHARS, session_start
-from responses.models import Contact, Reply, ReplyCategory, ReturnRequest
+from responses.models import Assignment, Contact, ExtensionRequest, Reply, ReplyCategory, ReturnRequest
 
 
 def _label(model, name: str) -> str:
@@ -53,6 +53,51 @@ class ReturnRequestForm(forms.Form):
         if not reason:
             raise forms.ValidationError(_("Give the reason for handing the assignment back."))
         return reason
+
+
+class ExtensionRequestForm(forms.Form):
+    """申请延期: the reason and the date the unit proposes; the committee decides."""
+
+    reason = forms.CharField(
+        label=_label(ExtensionRequest, "reason"),
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the reply needs more time, for the committee to decide."),
+    )
+    requested_until = forms.DateField(label=_label(ExtensionRequest, "requested_until"), widget=DateInput())
+
+    def __init__(self, *args, assignment: Assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        field = self.fields["requested_until"]
+        if assignment.reply_cap:
+            field.widget.attrs["max"] = assignment.reply_cap.isoformat()
+            field.help_text = _(
+                "After the current due date %(due)s and at the latest %(cap)s. "
+                "A weekend or holiday moves to the next working day."
+            ) % {"due": assignment.reply_due, "cap": assignment.reply_cap}
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for needing more time."))
+        return reason
+
+    def clean_requested_until(self):
+        day = self.cleaned_data["requested_until"]
+        a = self.assignment
+        if day <= timezone.localdate():
+            raise forms.ValidationError(_("The new date must be in the future."))
+        if a.reply_due and day <= a.reply_due:
+            raise forms.ValidationError(
+                _("The new date must be after the current due date, %(date)s.") % {"date": a.reply_due}
+            )
+        if a.reply_cap and day > a.reply_cap:
+            raise forms.ValidationError(
+                _("The reply cannot be due later than %(date)s, the latest date with extensions.")
+                % {"date": a.reply_cap}
+            )
+        return day
 
 
 class ContactForm(forms.Form):
@@ -102,6 +147,23 @@ class OpinionForm(forms.Form):
         if not body:
             raise forms.ValidationError(_("Write the opinion."))
         return body
+
+
+class WaiveOpinionForm(forms.Form):
+    """The committee's waiver of a co-handler's opinion: the reason is recorded on the timeline."""
+
+    reason = forms.CharField(
+        label=_label(Assignment, "opinion_waiver_reason"),
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The lead unit may then send its reply without this opinion."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for waiving the opinion."))
+        return reason
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

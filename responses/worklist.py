@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from proposals.choices import ProposerRole
 from proposals.models import Proposer
-from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus
-from responses.models import Assignment, Contact, Opinion, Reply
+from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus, RequestStatus
+from responses.models import Assignment, Contact, ExtensionRequest, Opinion, Reply
 
 DONE_LIMIT = 20
 
@@ -129,6 +129,9 @@ def annotated(queryset):
     return queryset.select_related("proposal__session").annotate(
         lead_name=_lead_name(),
         has_contact=Exists(Contact.objects.filter(assignment=OuterRef("pk"))),
+        extension_pending=Exists(
+            ExtensionRequest.objects.filter(assignment=OuterRef("pk"), status=RequestStatus.PENDING)
+        ),
         reply_pk=Subquery(reply.values("pk")[:1]),
         reply_status=Subquery(reply.values("status")[:1]),
         reply_sendback=Subquery(reply.values("sendback_comment")[:1]),
@@ -217,6 +220,8 @@ def make_row(a: Assignment, today: dt.date) -> Row:
         row.flags.append(
             ("return_window", "grey", _("Return possible until %(date)s") % {"date": a.return_window_ends})
         )
+    if a.extension_pending:
+        row.flags.append(("extension", "purple", _("Extension requested")))
     if kind == "reply" and a.reply_due_provisional:
         # The year's official holidays are not published yet: the date may still move.
         row.flags.append(("provisional", "grey", _("Due date provisional")))
@@ -226,7 +231,7 @@ def make_row(a: Assignment, today: dt.date) -> Row:
 def _sort_key(sort: str):
     field_name = sort.lstrip("-")
     if field_name == "assigned":
-        return lambda row: row.assignment.assigned_at
+        return lambda row: (row.assignment.assigned_on, row.assignment.pk)
     if field_name == "number":
         return lambda row: (row.proposal.number or "", row.assignment.pk)
     # Due date: rows without one go last.

@@ -84,7 +84,11 @@ def cohandling_opinions(assignment: Assignment) -> list[dict]:
             "unit": row.unit,
             "due": row.opinion_due,
             "opinion": opinions.get(row.pk),
-            "overdue": row.pk not in opinions and row.opinion_due is not None and row.opinion_due < today,
+            "overdue": row.pk not in opinions
+            and not row.opinion_waived_at
+            and row.opinion_due is not None
+            and row.opinion_due < today,
+            "assignment": row,
         }
         for row in cohandlers
     ]

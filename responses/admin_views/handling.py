@@ -1,4 +1,4 @@
-"""One assignment in the unit's admin: accept (签收), ask to return, contact log (办前沟通),
+"""One assignment in the unit's admin: accept (签收), ask to return or for more time (延期), contact log (办前沟通),
 co-handling opinion (会办意见), and where its reply stands.
 
 URL name (namespace ``admin``): ``responses_assignment_handle``. The steps offered are those the
@@ -35,7 +35,7 @@ from responses.choices import (
 )
 from responses.models import Assignment, Opinion
 from responses.policy import allowed
-from responses.unit_forms import ContactForm, OpinionForm, ReturnRequestForm
+from responses.unit_forms import ContactForm, ExtensionRequestForm, OpinionForm, ReturnRequestForm, WaiveOpinionForm
 
 
 def _handle_context(request: HttpRequest, assignment: Assignment, forms: dict) -> dict:
@@ -68,9 +68,12 @@ def _handle_context(request: HttpRequest, assignment: Assignment, forms: dict) -
         "can_request_return": allowed(policy.check_request_return, user, assignment, today),
         "window_open": policy.return_window_open(assignment, today),
         "return_requests": list(assignment.return_requests.select_related("requested_by", "suggested_unit")),
+        "can_request_extension": allowed(policy.check_request_extension, user, assignment),
+        "extension_requests": list(assignment.extension_requests.select_related("requested_by", "decided_by")),
         "can_log_contact": allowed(policy.check_log_contact, user, assignment),
         "contacts": list(assignment.contacts.select_related("recorded_by")),
         "can_send_opinion": allowed(policy.check_send_opinion, user, assignment),
+        "can_waive_opinion": allowed(policy.check_waive_opinion, user, assignment),
         "own_opinion": Opinion.objects.filter(assignment=assignment).first()
         if assignment.role == AssignmentRole.COHANDLING
         else None,
@@ -92,16 +95,18 @@ def _handle_forms(request: HttpRequest, assignment: Assignment, bound: dict | No
     bound = bound or {}
     return {
         "return_form": bound.get("return_form") or ReturnRequestForm(unit=assignment.unit),
+        "extension_form": bound.get("extension_form") or ExtensionRequestForm(assignment=assignment),
         "contact_form": bound.get("contact_form")
         or ContactForm(
             initial={"contacted_on": timezone.localdate(), "participants": ""}, session=assignment.proposal.session
         ),
         "opinion_form": bound.get("opinion_form") or OpinionForm(),
+        "waive_form": bound.get("waive_form") or WaiveOpinionForm(),
     }
 
 
 def handle_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpResponse:
-    """One assignment and its next steps; POST ``action`` = accept, return, contact or opinion."""
+    """One assignment and its next steps; POST ``action`` = accept, return, extension, contact, opinion or waive (committee)."""
     assignment = visible(model_admin, request, object_id, related=("proposal__session", "unit"))
     here = admin_url("assignment_handle", assignment.pk)
     bound: dict = {}
@@ -123,6 +128,26 @@ def handle_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
                     )
                     messages.success(request, _("Your request to return the assignment was sent to the committee."))
                     return redirect(here)
+            elif action == "extension":
+                form = bound["extension_form"] = ExtensionRequestForm(request.POST, assignment=assignment)
+                if form.is_valid():
+                    services.request_extension(
+                        assignment,
+                        actor=request.user,
+                        reason=form.cleaned_data["reason"],
+                        requested_until=form.cleaned_data["requested_until"],
+                    )
+                    messages.success(
+                        request,
+                        _("Your request for more time was sent to the committee; you will be told its decision."),
+                    )
+                    return redirect(f"{here}#extension")
+            elif action == "waive":
+                form = bound["waive_form"] = WaiveOpinionForm(request.POST)
+                if form.is_valid():
+                    services.waive_opinion(assignment, actor=request.user, reason=form.cleaned_data["reason"])
+                    messages.success(request, _("The opinion was waived; the lead unit may send its reply."))
+                    return redirect(f"{here}#waive")
             elif action == "contact":
                 form = bound["contact_form"] = ContactForm(request.POST, session=assignment.proposal.session)
                 if form.is_valid():
@@ -150,8 +175,10 @@ def handle_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
     context = _handle_context(request, assignment, _handle_forms(request, assignment, bound))
     shown = {
         "return_form": context["can_request_return"],
+        "extension_form": context["can_request_extension"],
         "contact_form": context["can_log_contact"],
         "opinion_form": context["can_send_opinion"],
+        "waive_form": context["can_waive_opinion"],
     }
     for name, form in bound.items():
         if not shown[name]:

@@ -239,6 +239,10 @@ def review_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
         # Offered when the policy function the service enforces lets this user take the step.
         "can_sign": can_sign,
         "can_send": allowed(policy.check_send, user, reply, assignment),
+        # A signed lead reply waits for the co-handlers' opinions (or the committee's waiver): say whose.
+        "missing_opinions": policy.missing_opinions(assignment)
+        if reply.status == ReplyStatus.SIGNED and not reply.is_followup
+        else [],
         "can_edit": allowed(policy.check_draft, user, assignment, reply, followup=reply.is_followup),
         "edit_url": admin_url("assignment_followup" if reply.is_followup else "assignment_reply", assignment.pk),
         "sendback_form": sendback_form,

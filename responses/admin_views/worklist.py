@@ -15,10 +15,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from accounts.choices import UNIT_ROLES, Role
-from responses import worklist
+from responses import policy, worklist
 from responses.admin_views.common import admin_url, page
 from responses.filters import AssignmentFilterSet
 from responses.models import Assignment
+from responses.policy import allowed
 
 
 class OneOfSelect(SelectMultiple):
@@ -50,7 +51,15 @@ def _filter_form(filterset: AssignmentFilterSet, user):
 
 
 def _row_actions(row: worklist.Row, user, list_url: str) -> list[dict]:
-    """The buttons of a worklist row: the next step first."""
+    """The buttons of a worklist row: the next step first, then 申请延期 when the policy allows it."""
+    actions = _step_actions(row, user, list_url)
+    a = row.assignment
+    if allowed(policy.check_request_extension, user, a, pending=a.extension_pending):
+        actions.append({"label": _("Ask for more time"), "url": f"{admin_url('assignment_handle', a.pk)}#extension"})
+    return actions
+
+
+def _step_actions(row: worklist.Row, user, list_url: str) -> list[dict]:
     a = row.assignment
     handle = admin_url("assignment_handle", a.pk)
     view = {"label": _("Open"), "url": handle}

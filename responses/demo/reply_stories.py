@@ -8,10 +8,11 @@ import datetime as dt
 
 from proposals.models import Proposal, Session
 from responses.choices import AssignmentRole, ContactMethod, Satisfaction
-from responses.demo.people import EDUCATION, GONGXIN
+from responses.demo.people import EDUCATION, GONGXIN, SCIENCE
 from responses.demo.texts import (
     ATTACHMENT_2023160,
     BACKGROUND_2023160,
+    FOLLOWUP_2023160,
     REPLY_AFTER_SCHOOL,
     REPLY_MENTAL_HEALTH,
     REPLY_SCHOOL_PLACES,
@@ -73,6 +74,15 @@ def case_2023160(s) -> None:
         "答复认真具体，沟通充分，期待时尚产业规划早日落地。",
     )
     s.publish(p, s.at(dt.date(2023, 6, 20), 9))
+    # The reply (category B) committed to report back by 29 December 2023: the bureau did, a week early.
+    a.refresh_from_db()
+    s.followup(
+        a,
+        drafted=dt.date(2023, 12, 15),
+        sent=dt.date(2023, 12, 22),
+        body=FOLLOWUP_2023160,
+        letter_number="福工信函〔2023〕418号",
+    )
 
 
 def replied(s) -> None:
@@ -162,9 +172,18 @@ def rehandled(s) -> None:
         return
     s.submit(p, s.at(s.day(158), 9))
     p = s.accept(p, s.at(s.day(135), 10))
-    (first,) = s.assign(p, s.day(133), (EDUCATION, AssignmentRole.LEAD))
+    first, first_cohandler = s.assign(
+        p, s.day(133), (EDUCATION, AssignmentRole.LEAD), (SCIENCE, AssignmentRole.COHANDLING)
+    )
     s.take(first, s.day(132))
+    s.take(first_cohandler, s.day(131))
     s.contact(first, s.day(120), ContactMethod.PHONE, "王芳委员；区教育局孙丽", "电话了解委员对课后服务的意见。")
+    # The co-handler's opinion never came; the committee let the lead unit reply without it (recorded).
+    s.waive(
+        first_cohandler,
+        s.at(s.day(55), 10),
+        "区科技创新局会办意见逾期未报，经提案委员会同意，主办单位先行答复，科技类课后服务资源在重新办理时补充。",
+    )
     reply = s.reply(
         first,
         drafted=s.day(52),
@@ -182,15 +201,22 @@ def rehandled(s) -> None:
         "答复对经费保障和教师负担只作原则表态，没有具体措施和时间表，请重新办理。",
     )
     p.refresh_from_db()
-    (again,) = Assignment.objects.filter(proposal=p, round=p.handling_round)
-    s.redate([again], s.day(40))
+    # The new round replaced the first one, whose co-handling assignment was still open (superseded).
+    again, again_cohandler = Assignment.objects.filter(proposal=p, round=p.handling_round).order_by("pk")
+    s.redate([again, again_cohandler], s.day(40))
     s.take(again, s.day(39))
+    s.take(again_cohandler, s.day(38))
     s.contact(
         again,
         s.day(30),
         ContactMethod.MEETING,
         "王芳委员；区教育局孙丽、吴敏",
         "当面听取委员对经费保障和教师弹性上下班的具体意见，商定重新答复的内容。",
+    )
+    s.opinion(
+        again_cohandler,
+        s.at(s.day(25), 11),
+        "建议将区科技创新局的科普基地、青少年科技教育资源纳入课后服务课程清单，我局可协调辖区科技企业提供科普课程。",
     )
     again.refresh_from_db()
     request = s.ask_extension(

@@ -113,9 +113,15 @@ class Steps:
             services.withdraw_proposal(proposal, actor=self.lead_of(proposal), reason=reason)
 
     def accept(self, proposal: Proposal, when: dt.datetime) -> Proposal:
-        """立案; the proposal comes back with its number."""
+        """立案; the proposal comes back with its number.
+
+        Its acceptance date is set to the demo time at once (not at the final backdating): the assignment
+        date that follows is checked against it, and a demo assignment is dated in the past."""
         with self.clock.at(when):
-            return services.accept_proposal(proposal, actor=self.committee)
+            proposal = services.accept_proposal(proposal, actor=self.committee)
+        Proposal.objects.filter(pk=proposal.pk).update(accepted_at=when)
+        proposal.accepted_at = when
+        return proposal
 
     def reject(self, proposal: Proposal, when: dt.datetime, **decision) -> None:
         with self.clock.at(when):
@@ -164,7 +170,7 @@ class Steps:
         for row in assignments:
             session = row.proposal.session
             fields = assignment_deadlines(session, on, with_opinion=row.role == AssignmentRole.COHANDLING, cal=cal)
-            Assignment.objects.filter(pk=row.pk).update(**fields)
+            Assignment.objects.filter(pk=row.pk).update(assigned_on=on, **fields)
             due[row.pk] = str(fields["reply_due"])
         proposal = assignments[0].proposal
         verbs = [EventVerb.ASSIGNED, EventVerb.REHANDLING]
@@ -216,6 +222,31 @@ class Steps:
     def opinion(self, assignment: Assignment, when: dt.datetime, body: str) -> Opinion:
         with self.clock.at(when):
             return handling.send_opinion(assignment, actor=self.handler(assignment), body=body)
+
+    def waive(self, assignment: Assignment, when: dt.datetime, reason: str) -> None:
+        """The committee lets the lead unit reply without this co-handler's opinion."""
+        with self.clock.at(when):
+            handling.waive_opinion(assignment, actor=self.committee, reason=reason)
+
+    def followup(self, assignment: Assignment, *, drafted: dt.date, sent: dt.date, body: str, letter_number: str):
+        """跟踪答复: the follow-up reply a commitment date called for, drafted, signed off and sent by ``sent``."""
+        handler = self.handler(assignment)
+        data = {
+            "category": Reply.objects.get(assignment=assignment, is_followup=False, round=assignment.round).category,
+            "letter_number": letter_number,
+            "body": body,
+            "contact_person": handler.display_name,
+            "contact_phone": assignment.unit.phone or UNIT_PHONES[assignment.unit.name],
+        }
+        with self.clock.at(self.at(drafted, 11)):
+            reply = handling.save_reply_draft(assignment, actor=handler, data=data, base_version=None, followup=True)
+        with self.clock.at(self.at(drafted + dt.timedelta(days=1), 16)):
+            handling.submit_reply(reply, actor=handler)
+        with self.clock.at(self.at(sent - dt.timedelta(days=1), 17)):
+            handling.sign_reply(reply, actor=self.unit_leader(assignment))
+        with self.clock.at(self.at(sent, 10)):
+            handling.send_reply(reply, actor=handler)
+        return reply
 
     def contact(self, assignment: Assignment, on: dt.date, method: str, participants: str, notes: str) -> None:
         with self.clock.at(self.at(on, 17)):

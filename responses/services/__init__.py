@@ -16,7 +16,7 @@ from responses.services.assignment import accept_assignment, assign_many, assign
 from responses.services.base import UnitsRoles, feedback_open, feedback_window_end, live_assignments
 from responses.services.closing import close, close_proposal, feedback_complete
 from responses.services.feedback import give_feedback, rehandle
-from responses.services.handling import log_contact, send_opinion
+from responses.services.handling import log_contact, send_opinion, waive_opinion
 from responses.services.publication import publish_proposal
 from responses.services.replies import (
     REPLY_FIELDS,
@@ -32,6 +32,7 @@ from responses.services.replies import (
     submit_reply,
 )
 from responses.services.requests import decide_extension, decide_return, request_extension, request_return
+from responses.services.suggestions import forward_suggestion
 
 __all__ = [
     "CONTACT_STATUSES",
@@ -51,6 +52,7 @@ __all__ = [
     "feedback_open",
     "feedback_window_end",
     "followup_basis",
+    "forward_suggestion",
     "give_feedback",
     "live_assignments",
     "log_contact",
@@ -66,4 +68,5 @@ __all__ = [
     "send_reply",
     "sign_reply",
     "submit_reply",
+    "waive_opinion",
 ]

@@ -92,6 +92,7 @@ def _create_assignments(
                 round=proposal.handling_round,
                 assigned_by=user,
                 assigned_at=now,
+                assigned_on=assigned_on,
                 instructions=instructions,
                 **due,
             )
@@ -127,7 +128,8 @@ def _assign(
     """Assign a locked proposal. An accepted proposal becomes assigned; one already assigned (after a
     unit was handed back while others still work on it) takes the extra units as they are."""
     # The same date rules as the assignment forms (responses/admin_assign.py UnitsForm): back-dating is
-    # allowed (recorded late), but not into the future nor before the proposal's session began.
+    # allowed (recorded late), but not into the future nor before the proposal's session began or it was
+    # accepted (立案).
     if assigned_on > timezone.localdate():
         raise WorkflowError(_("The assignment date cannot be in the future."))
     start = session_start(proposal.session)
@@ -135,6 +137,12 @@ def _assign(
         raise WorkflowError(
             _("The assignment date cannot be earlier than %(date)s, the start of %(session)s.")
             % {"date": start.isoformat(), "session": proposal.session.name}
+        )
+    accepted_on = timezone.localdate(proposal.accepted_at) if proposal.accepted_at else None
+    if accepted_on and assigned_on < accepted_on:
+        raise WorkflowError(
+            _("The assignment date cannot be earlier than %(date)s, the day the proposal was accepted.")
+            % {"date": accepted_on.isoformat()}
         )
     if proposal.status != ProposalStatus.ASSIGNED:
         if proposal.status != ProposalStatus.ACCEPTED:

@@ -24,8 +24,11 @@ from proposals.workflow import (
     site_language,
 )
 from responses.choices import (
+    OPEN_ASSIGNMENT_STATUSES,
     AssignmentRole,
+    AssignmentStatus,
     ReplyStatus,
+    RequestStatus,
     Satisfaction,
 )
 from responses.deadlines import WorkCalendar
@@ -34,11 +37,14 @@ from responses.deadlines import WorkCalendar
 # with only the model's own checks in front of them. One definition (responses/limits.py) for both.
 from responses.models import (
     Assignment,
+    ExtensionRequest,
     Feedback,
     Reply,
+    ReturnRequest,
 )
 from responses.services.assignment import _assignment_summary, _create_assignments, _notify_units_assigned
 from responses.services.base import (
+    _set_assignment_status,
     _unit_users,
     feedback_open,
     feedback_window_end,
@@ -127,7 +133,11 @@ def _dissatisfied_assignments(proposal: Proposal) -> list[Assignment]:
 
 
 def _rehandle(proposal: Proposal, *, actor: User | None, previous: Sequence[Assignment], note: str) -> list[Assignment]:
-    """重新办理 of a locked proposal: a new round with new assignments for the same units and roles."""
+    """重新办理 of a locked proposal: a new round with new assignments for the same units and roles.
+
+    What the earlier round left open (an assignment never accepted, a co-handler's missing opinion, a
+    request still waiting) is closed first: the new round supersedes it, so nothing waits forever."""
+    superseded = _supersede_open(proposal, actor=actor)
     old = set_status(proposal, ProposalStatus.ASSIGNED, handling_round=proposal.handling_round + 1, closed_at=None)
     rows = _create_assignments(
         proposal,
@@ -144,10 +154,48 @@ def _rehandle(proposal: Proposal, *, actor: User | None, previous: Sequence[Assi
         from_status=old,
         to_status=proposal.status,
         note=note,
-        data={"round": proposal.handling_round, "assignments": _assignment_summary(rows)},
+        data={
+            "round": proposal.handling_round,
+            "assigned_on": rows[0].assigned_on.isoformat(),
+            "assignments": _assignment_summary(rows),
+            "superseded": superseded,
+        },
     )
     _notify_units_assigned(proposal, rows)
     return rows
+
+
+def _supersede_open(proposal: Proposal, *, actor: User | None) -> list[dict]:
+    """Close the current round's open assignments and their waiting requests before a new round starts;
+    returns what was closed, for the event."""
+    closed = []
+    rows = Assignment.objects.filter(
+        proposal=proposal, round=proposal.handling_round, status__in=OPEN_ASSIGNMENT_STATUSES
+    ).select_related("unit")
+    for row in rows.select_for_update().order_by("pk"):
+        old = _set_assignment_status(row, AssignmentStatus.SUPERSEDED)
+        closed.append({"id": row.pk, "unit": row.unit.name, "role": row.role, "from": old})
+        record_event(
+            proposal,
+            actor,
+            EventVerb.ASSIGNMENT_SUPERSEDED,
+            obj=row,
+            from_status=old,
+            to_status=row.status,
+            note=row.unit.name,
+            data={"round": proposal.handling_round},
+        )
+    if closed:
+        ids = [item["id"] for item in closed]
+        with site_language():
+            note = _("Closed: the proposal is being handled again in round %(round)d.") % {
+                "round": proposal.handling_round + 1
+            }
+        for model in (ReturnRequest, ExtensionRequest):
+            model.objects.filter(assignment_id__in=ids, status=RequestStatus.PENDING).update(
+                status=RequestStatus.REFUSED, decided_by=actor, decided_at=timezone.now(), decision_note=note
+            )
+    return closed
 
 
 def rehandle(proposal: Proposal, *, actor: User, reason: str) -> list[Assignment]:

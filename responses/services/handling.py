@@ -75,6 +75,40 @@ def send_opinion(assignment: Assignment, *, actor: User, body: str) -> Opinion:
     return opinion
 
 
+def waive_opinion(assignment: Assignment, *, actor: User, reason: str) -> Assignment:
+    """The committee lets the lead unit reply without a co-handling unit's opinion (recorded, with a reason).
+
+    The co-handler keeps its assignment and may still send the opinion; the lead unit no longer waits."""
+    with transaction.atomic():
+        assignment = lock(Assignment, assignment.pk)
+        policy.check_waive_opinion(actor, assignment)
+        reason = require_text(reason, _("Give the reason for waiving the opinion."))
+        check_length(Assignment, "opinion_waiver_reason", reason, NOTE_MAX_CHARS)
+        assignment.opinion_waived_by, assignment.opinion_waived_at = actor, timezone.now()
+        assignment.opinion_waiver_reason = reason
+        assignment.save(update_fields=["opinion_waived_by", "opinion_waived_at", "opinion_waiver_reason"])
+        proposal = assignment.proposal
+        record_event(
+            proposal,
+            actor,
+            EventVerb.OPINION_WAIVED,
+            obj=assignment,
+            note=reason,
+            data={"assignment": assignment.pk, "unit": assignment.unit.name},
+        )
+        lead_units = live_assignments(proposal).filter(role=AssignmentRole.LEAD).values_list("unit_id", flat=True)
+        with site_language():
+            notify(
+                _unit_users([*lead_units, assignment.unit_id]),
+                title=_("The committee waived the co-handling opinion of %(unit)s on %(label)s")
+                % {"unit": assignment.unit.name, "label": proposal_label(proposal)},
+                body=reason,
+                proposal=proposal,
+                email=False,
+            )
+    return assignment
+
+
 def log_contact(
     assignment: Assignment,
     *,

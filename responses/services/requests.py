@@ -157,6 +157,8 @@ def request_extension(
 
 
 def _check_extension_date(assignment: Assignment, until: dt.date) -> None:
+    if until <= timezone.localdate():
+        raise WorkflowError(_("The new date must be in the future."))
     if assignment.reply_due is not None and until <= assignment.reply_due:
         raise WorkflowError(
             _("The new date must be after the current due date, %(date)s.") % {"date": assignment.reply_due}
@@ -166,6 +168,27 @@ def _check_extension_date(assignment: Assignment, until: dt.date) -> None:
             _("The reply cannot be due later than %(date)s, the latest date with extensions.")
             % {"date": assignment.reply_cap}
         )
+
+
+def extension_note(cal: WorkCalendar, *, old: dt.date | None, asked: dt.date, until: dt.date, actor: User) -> str:
+    """How an extended reply date came about, in the words stored beside it (site language)."""
+    values = {
+        "old": old,
+        "new": until.isoformat(),
+        "asked": asked.isoformat(),
+        "why": cal.day_name(asked),
+        "name": actor.display_name,
+        "today": timezone.localdate().isoformat(),
+    }
+    if asked != until:
+        return (
+            _(
+                "Extended from %(old)s to %(asked)s (%(why)s), moved to the next working day %(new)s; "
+                "approved by %(name)s on %(today)s."
+            )
+            % values
+        )
+    return _("Extended from %(old)s to %(new)s, approved by %(name)s on %(today)s.") % values
 
 
 def decide_extension(
@@ -188,22 +211,20 @@ def decide_extension(
         note = (note or "").strip()
         data: dict = {"assignment": assignment.pk}
         if approve:
-            until = approved_until or request.requested_until
             if assignment.status not in OPEN_ASSIGNMENT_STATUSES:
                 raise WorkflowError(_("Only an assignment still being handled can be extended."))
+            asked = approved_until or request.requested_until
+            cal = WorkCalendar.load()
+            # A reply falls due on a working day: a weekend or holiday moves to the next one, and says so.
+            until = cal.next_working_day(asked)
             _check_extension_date(assignment, until)
             data["reply_due"] = [str(assignment.reply_due), until.isoformat()]
             with site_language():
-                assignment.reply_due_note = _(
-                    "Extended from %(old)s to %(new)s, approved by %(name)s on %(today)s."
-                ) % {
-                    "old": assignment.reply_due,
-                    "new": until.isoformat(),
-                    "name": actor.display_name,
-                    "today": timezone.localdate().isoformat(),
-                }
+                assignment.reply_due_note = extension_note(
+                    cal, old=assignment.reply_due, asked=asked, until=until, actor=actor
+                )
             assignment.reply_due = until
-            assignment.reply_due_provisional = WorkCalendar.load().span_provisional(until, until)
+            assignment.reply_due_provisional = cal.span_provisional(until, until)
             assignment.save(update_fields=["reply_due", "reply_due_note", "reply_due_provisional"])
             request.status, request.approved_until = RequestStatus.APPROVED, until
             verb = EventVerb.EXTENSION_APPROVED

@@ -38,6 +38,7 @@ def assignment(proposal, unit, by, *, role, status, due, assigned=dt.date(2026, 
         status=status,
         assigned_by=by,
         assigned_at=at(assigned),
+        assigned_on=assigned,
         reply_due=due,
         replied_at=at(replied, 15) if replied else None,
     )

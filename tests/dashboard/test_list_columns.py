@@ -54,6 +54,7 @@ from responses.services import (
     send_reply,
     sign_reply,
     submit_reply,
+    waive_opinion,
 )
 from tests.base import PersonaTestCase, make_proposal, make_user
 
@@ -215,6 +216,9 @@ class EveryTransitionTests(SummaryTestCase):
         with time_machine.travel(at(dt.date(2023, 4, 21)), tick=False):
             new_lead = Assignment.objects.get(proposal=proposal, round=2, role=LEAD)
             self.step(accept_assignment, new_lead, actor=self.handler)
+            # The co-handler of the new round sends nothing: the committee waives its opinion (recorded).
+            new_cohandler = Assignment.objects.get(proposal=proposal, round=2, role=COHANDLING)
+            self.step(waive_opinion, new_cohandler, actor=self.committee, reason="会办单位意见已在第一轮提交")
             reply2 = self.step(
                 save_reply_draft, new_lead, actor=self.handler, data=self.reply_data(), base_version=None
             )

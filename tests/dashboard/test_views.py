@@ -113,7 +113,8 @@ class FigureTests(DashboardPage):
         self.assertEqual(dict(gongxin.reply_categories), {cats["A"].pk: 1})
         self.assertEqual(dict(education.reply_categories), {cats["B"].pk: 1})
         self.assertEqual(dict(fagai.reply_categories), {cats["C"].pk: 1})
-        self.assertEqual(response.context["unit_total"]["satisfied_rate"], "33.3%")
+        # 满意 and 基本满意 count as satisfied by default (the session's rule): 2 of 3.
+        self.assertEqual(response.context["unit_total"]["satisfied_rate"], "66.7%")
         self.assertEqual(response.context["unit_rows"][0]["on_time_rate"], "100.0%")
 
     def test_the_unit_table_is_ordered_by_overdue_then_owed(self):

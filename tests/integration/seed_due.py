@@ -70,6 +70,7 @@ with transaction.atomic():
             status=AssignmentStatus.HANDLING,
             assigned_by=committee,
             assigned_at=timezone.now() - dt.timedelta(days=80),
+            assigned_on=today - dt.timedelta(days=80),
             reply_due=today + dt.timedelta(days=7),
             reply_due_note="test",
         )

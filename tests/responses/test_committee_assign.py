@@ -72,6 +72,10 @@ class AssignOneTests(PersonaTestCase):
 
     def test_due_dates_count_from_the_chosen_assignment_date(self):
         day = self.today - dt.timedelta(days=10)
+        # Accepted (立案) at a meeting three weeks ago, assigned ten days ago, entered today.
+        type(self.proposal).objects.filter(pk=self.proposal.pk).update(
+            accepted_at=timezone.now() - dt.timedelta(days=21)
+        )
         self.client.post(url("assign", self.proposal.pk), self.lead_and_cohandler(assigned_on=day, step="confirm"))
         lead = Assignment.objects.get(proposal=self.proposal, unit=self.unit)
         self.assertEqual(lead.reply_due, reply_due(self.session, day).date)

@@ -17,7 +17,7 @@ from responses.deadlines import (
     reply_due,
     return_window_ends,
 )
-from responses.models import Assignment, Holiday
+from responses.models import Assignment, CalendarYear, Holiday
 from tests.base import PersonaTestCase, make_proposal
 
 PACKAGE_ONLY = WorkCalendar({})
@@ -113,6 +113,7 @@ class RecomputeDeadlinesTests(PersonaTestCase):
             role=AssignmentRole.LEAD,
             assigned_by=self.committee,
             assigned_at=moment,
+            assigned_on=day,
             **assignment_deadlines(self.session, day, with_opinion=False),
         )
 
@@ -126,6 +127,7 @@ class RecomputeDeadlinesTests(PersonaTestCase):
             [Holiday(date=dt.date(2027, 2, d), name="春节") for d in range(6, 23)]
             + [Holiday(date=dt.date(2027, 1, 1), name="元旦")]
         )
+        CalendarYear.objects.create(year=2027, published=True)
 
         call_command("recompute_deadlines", verbosity=0)
 

@@ -39,6 +39,7 @@ class ReminderTestCase(PersonaTestCase):
             status=status,
             assigned_by=self.committee,
             assigned_at=at(assigned_on),
+            assigned_on=assigned_on,
             **assignment_deadlines(self.session, assigned_on, with_opinion=role == AssignmentRole.COHANDLING),
         )
 

@@ -15,6 +15,7 @@ from accounts.choices import Role
 from accounts.models import User
 from proposals.choices import EventVerb, ProposalStatus, ProposerStatus
 from proposals.models import Event, Notification, Proposal, Session
+from responses import worklist
 from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus, RequestStatus, Satisfaction
 from responses.demo.texts import letter_body
 from responses.models import Assignment, ExtensionRequest, Feedback, Reply, ReturnRequest
@@ -129,6 +130,9 @@ class ReferenceDataTests(SeededTestCase):
         self.assertIn("session 六届六次会议", output)
         self.assertIn("user chencheng", output)
         self.assertIn("关于福田区构建具有竞争力的现代化产业体系的建议", output)
+        # The real password, not the name of the setting; `make run` leaves the line out and prints it once.
+        self.assertIn(f"(password: {DEMO_PASSWORD})", output)
+        self.assertNotIn("settings.DEMO_PASSWORD", output)
 
 
 class ReferenceCaseTests(SeededTestCase):
@@ -151,7 +155,7 @@ class ReferenceCaseTests(SeededTestCase):
         self.assertEqual(assignment.unit.name, "深圳市福田区工业和信息化局")
         self.assertEqual(assignment.status, AssignmentStatus.REPLIED)
         self.assertTrue(assignment.contacts.exists())
-        reply = assignment.replies.get()
+        reply = assignment.replies.get(is_followup=False)
         self.assertEqual(reply.status, ReplyStatus.SENT)
         self.assertEqual(reply.category.code, "B")
         self.assertIsNotNone(reply.commitment_date)
@@ -169,6 +173,23 @@ class ReferenceCaseTests(SeededTestCase):
             (feedback.user.username, feedback.attitude, feedback.result),
             ("chencheng", Satisfaction.SATISFIED, Satisfaction.SATISFIED),
         )
+
+    def test_its_follow_up_reply_was_sent_before_the_commitment_date(self):
+        """The letter (category B) promised a report by its commitment date; the bureau sent it in time,
+        so the unit's worklist shows the case as finished, not years overdue."""
+        assignment = Assignment.objects.get(proposal__number="2023160")
+        reply = assignment.replies.get(is_followup=False)
+        followup = assignment.replies.get(is_followup=True)
+        self.assertEqual(followup.status, ReplyStatus.SENT)
+        self.assertLessEqual(timezone.localdate(followup.sent_at), reply.commitment_date)
+        self.assertGreater(followup.sent_at, reply.sent_at)
+        self.assertIn("跟踪", followup.body)
+        handler = User.objects.get(username="handler")
+        rows = [
+            row for group in worklist.build(Assignment.objects.visible_to(handler), user=handler) for row in group.rows
+        ]
+        case = next(row for row in rows if row.assignment.pk == assignment.pk)
+        self.assertEqual(case.stage, "done")
 
     def test_its_timeline_has_an_event_for_each_step(self):
         verbs = list(Proposal.objects.get(number="2023160").events.values_list("verb", flat=True))
@@ -317,7 +338,7 @@ class WorkflowTests(SeededTestCase):
             last = moves.order_by("created_at", "pk").values_list("to_status", flat=True).last()
             with self.subTest(proposal=assignment.proposal.title, unit=assignment.unit.name):
                 if assignment.status == AssignmentStatus.REPLIED:
-                    sent = assignment.replies.get(status=ReplyStatus.SENT, round=assignment.round)
+                    sent = assignment.replies.get(status=ReplyStatus.SENT, round=assignment.round, is_followup=False)
                     self.assertEqual(assignment.replied_at, sent.sent_at)
                     self.assertEqual(last, AssignmentStatus.HANDLING)
                 else:
@@ -376,7 +397,7 @@ class WorkflowTests(SeededTestCase):
         rating = Feedback.objects.get(result=Satisfaction.DISSATISFIED)
         proposal = rating.reply.assignment.proposal
         self.assertEqual((proposal.status, proposal.handling_round), (ProposalStatus.ASSIGNED, 2))
-        again = Assignment.objects.get(proposal=proposal, round=2)
+        again = Assignment.objects.get(proposal=proposal, round=2, role=AssignmentRole.LEAD)
         self.assertEqual(again.status, AssignmentStatus.HANDLING)
         self.assertEqual(timezone.localtime(again.assigned_at).date(), timezone.localtime(rating.created_at).date())
         self.assertTrue(proposal.events.filter(verb=EventVerb.REHANDLING).exists())

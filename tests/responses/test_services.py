@@ -44,6 +44,7 @@ from responses.services import (
     send_reply,
     sign_reply,
     submit_reply,
+    waive_opinion,
 )
 from tests.base import PersonaTestCase, make_proposal, make_user
 
@@ -813,7 +814,11 @@ class FeedbackTests(HandlingTestCase):
         )
 
     def test_a_dissatisfied_rating_starts_a_new_handling_round_for_the_same_units(self):
-        proposal, (reply,) = self.replied([(self.unit, LEAD), (self.other_unit, COHANDLING)])
+        first_lead, first_cohandler = self.handling([(self.unit, LEAD), (self.other_unit, COHANDLING)])
+        # The co-handler never sent its opinion; the committee let the lead unit reply without it.
+        waive_opinion(first_cohandler, actor=self.committee, reason="会办单位机构调整，免于提交会办意见")
+        reply = self.sent(first_lead)
+        proposal = Proposal.objects.get(pk=first_lead.proposal_id)
         later = at(dt.date(2023, 3, 10))
         with time_machine.travel(later, tick=False):
             self.rate(reply, self.wangfang, Satisfaction.DISSATISFIED, comment="措施不够具体")
@@ -832,6 +837,10 @@ class FeedbackTests(HandlingTestCase):
             (event.from_status, event.to_status, event.data["round"]),
             (ProposalStatus.REPLIED, ProposalStatus.ASSIGNED, 2),
         )
+        # What the first round left open is closed by the new one, not left waiting forever.
+        first_cohandler.refresh_from_db()
+        self.assertEqual(first_cohandler.status, AssignmentStatus.SUPERSEDED)
+        self.assertEqual([item["id"] for item in event.data["superseded"]], [first_cohandler.pk])
 
         # The new round is handled and replied like the first one.
         lead = accept_assignment(new[0], actor=self.handler)

@@ -4,7 +4,10 @@ from responses.deadlines import recompute_provisional
 
 
 class Command(BaseCommand):
-    help = "Recompute provisional due dates once the year's official holiday calendar is known."
+    help = (
+        "Recompute the due dates of open assignments against the holiday calendar as it stands (the same "
+        "rules as the admin's Recompute due dates page, without its preview)."
+    )
 
     def handle(self, *args, **options) -> None:
         changed = recompute_provisional()

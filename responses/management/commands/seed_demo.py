@@ -24,8 +24,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Set every demo user's password to settings.DEMO_PASSWORD again.",
         )
+        parser.add_argument(
+            "--without-logins",
+            action="store_true",
+            help="Leave the demo logins out of the summary (make run prints them once the server answers).",
+        )
 
-    def handle(self, *args, force: bool = False, reset_passwords: bool = False, **options):
+    def handle(
+        self, *args, force: bool = False, reset_passwords: bool = False, without_logins: bool = False, **options
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo refuses to run with DEBUG off (a production database?). Use --force if you mean it."
@@ -42,6 +49,8 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(seeder.log)} things created or updated."))
             else:
                 self.stdout.write(self.style.SUCCESS("Demo data already present: nothing to do."))
-            self.stdout.write(
-                f"Demo accounts: {', '.join(u.username for u in USERS)} (password: settings.DEMO_PASSWORD)."
-            )
+            if not without_logins:
+                # The password itself: a user who just ran the command has nothing else to log in with.
+                self.stdout.write(
+                    f"Demo accounts: {', '.join(u.username for u in USERS)} (password: {settings.DEMO_PASSWORD})."
+                )
