@@ -124,7 +124,7 @@ def build_letter(
             "number": proposal.number,
             "session": session.full_name or session.name,
         }
-        title_number = _("No. %(number)s") % {"number": proposal.number}
+        title_number = pgettext("letter title", "No. %(number)s") % {"number": proposal.number}
         salutation = _("Dear Member %(name)s:") % {"name": _lead_name(proposal, lead)}
         closing = _("We hereby reply.")
         contact = []
