@@ -25,6 +25,7 @@ from accounts.admin_base import (
 )
 from accounts.choices import Role
 from accounts.models import AccessChange, FailedLogin, MemberProfile, Unit, User, access_snapshot, record_access_change
+from accounts.text_input import SingleLineFormMixin
 
 # Roles decide rights in this project; groups would be a second, unused system.
 if admin.site.is_registered(Group):
@@ -39,13 +40,13 @@ ROLE_BADGES = {
 }
 
 
-class UserCreationForm(unfold_forms.UserCreationForm):
+class UserCreationForm(SingleLineFormMixin, unfold_forms.UserCreationForm):
     class Meta(unfold_forms.UserCreationForm.Meta):
         model = User
         fields = ("username", "full_name", "role", "unit", "email")
 
 
-class UserChangeForm(unfold_forms.UserChangeForm):
+class UserChangeForm(SingleLineFormMixin, unfold_forms.UserChangeForm):
     class Meta(unfold_forms.UserChangeForm.Meta):
         model = User
 

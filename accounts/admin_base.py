@@ -26,6 +26,7 @@ from unfold.decorators import display
 
 from accounts.badges import BADGE_VARIANTS
 from accounts.choices import UNIT_ROLES, Role
+from accounts.text_input import SingleLineFormMixin
 
 COMMITTEE = frozenset({Role.COMMITTEE})
 LEADERS = frozenset({Role.LEADER})
@@ -296,11 +297,16 @@ class RoleScopedMixin:
         return readonly
 
 
+class CleanTextModelForm(SingleLineFormMixin, forms.ModelForm):
+    """Every admin form's text cleaned as accounts.text_input says (one line, no bidi controls, phones checked)."""
+
+
 class RoleScopedAdmin(RoleScopedMixin, ModelAdmin):
     """An unfold ModelAdmin scoped by ``visible_to`` and role rules."""
 
     list_per_page = 50
     warn_unsaved_form = True
+    form = CleanTextModelForm
 
 
 class ReadOnlyAdmin(RoleScopedAdmin):
@@ -312,10 +318,12 @@ class ReadOnlyAdmin(RoleScopedAdmin):
 
 class RoleScopedTabularInline(RoleScopedMixin, TabularInline):
     extra = 0
+    form = CleanTextModelForm
 
 
 class RoleScopedStackedInline(RoleScopedMixin, StackedInline):
     extra = 0
+    form = CleanTextModelForm
 
 
 class ScopedRelatedFilter(RelatedOnlyFieldListFilter):

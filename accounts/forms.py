@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from unfold.forms import AuthenticationForm as UnfoldAdminAuthenticationForm
 
 from accounts.security import lockout_message
 
@@ -21,5 +21,5 @@ class ThrottledAuthenticationForm(LockoutMessageMixin, AuthenticationForm):
     pass
 
 
-class ThrottledAdminAuthenticationForm(LockoutMessageMixin, AdminAuthenticationForm):
-    pass
+class ThrottledAdminAuthenticationForm(LockoutMessageMixin, UnfoldAdminAuthenticationForm):
+    """The admin's sign-in: unfold's form, whose inputs carry the theme's classes (a border among them)."""

@@ -104,6 +104,10 @@ class User(AbstractUser):
     def get_short_name(self) -> str:
         return self.display_name
 
+    def get_full_name(self) -> str:
+        """The display name: the admin's user menu shows this, and a login is no name."""
+        return self.display_name
+
     @property
     def is_member(self) -> bool:
         return self.role == Role.MEMBER

@@ -75,8 +75,9 @@ class ThrottledModelBackend(ModelBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id):
-        """The signed-in user of a request, with the unread notification count every page's header shows
-        (``unread_notification_count``) read in the same query: one round trip fewer on every page."""
+        """The signed-in user of a request, with the figures every page's header shows (unread notifications,
+        ``unread_notification_count``; invitations to co-sign awaiting an answer, ``pending_invitation_count``)
+        read in the same query: round trips fewer on every page."""
         from django.contrib.auth import get_user_model
         from django.db.models import Count, IntegerField, OuterRef, Subquery
         from django.db.models.functions import Coalesce
@@ -94,8 +95,21 @@ class ThrottledModelBackend(ModelBackend):
             .values("n")
         )
         unread = Coalesce(Subquery(unread_rows, output_field=IntegerField()), 0)
+        # Invitations to co-sign waiting for an answer, the other figure of the header (a badge of its own):
+        # the rule is the proposer model's (``awaiting_answer``), found through the user's relation too.
+        proposers = model._meta.get_field("proposer_roles").related_model
+        waiting_rows = (
+            proposers._base_manager.filter(proposers.awaiting_answer(), user=OuterRef("pk"))
+            .order_by()
+            .values("user")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        waiting = Coalesce(Subquery(waiting_rows, output_field=IntegerField()), 0)
         try:
-            user = model._default_manager.annotate(unread_notification_count=unread).get(pk=user_id)
+            user = model._default_manager.annotate(
+                unread_notification_count=unread, pending_invitation_count=waiting
+            ).get(pk=user_id)
         except model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

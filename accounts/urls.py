@@ -8,12 +8,21 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts.forms import ThrottledAuthenticationForm
+from accounts.landing import landing_url
+
+
+class SiteLoginView(auth_views.LoginView):
+    """The stock sign-in; without a ``next`` page, each user lands on his own worklist (accounts.landing)."""
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
+
 
 urlpatterns = [
     # The name "login" is settings.LOGIN_URL.
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        SiteLoginView.as_view(
             template_name="accounts/login.html",
             redirect_authenticated_user=True,
             authentication_form=ThrottledAuthenticationForm,

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
@@ -31,6 +32,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
+# A refused form gets the site's Chinese page saying what to do next (config/errors.py).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 SITE_URL = env.string("SITE_URL", "http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -342,6 +345,28 @@ UNFOLD = {
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "DASHBOARD_CALLBACK": "dashboard.admin_home.dashboard_callback",
+    # From the site's mark in the sidebar: the statistics and the portal, the other faces of the system.
+    "SITE_DROPDOWN": [
+        {"icon": "bar_chart", "title": _("Statistics"), "link": reverse_lazy("dashboard:index")},
+        {"icon": "home", "title": _("Portal home"), "link": reverse_lazy("portal:home")},
+    ],
+    # One visual identity: unfold's primary colour is the site's red (static/css/site.css --red = 600),
+    # not unfold's purple. 600 carries white text at 6.6:1.
+    "COLORS": {
+        "primary": {
+            "50": "#fdf3f3",
+            "100": "#fbe5e5",
+            "200": "#f6cccc",
+            "300": "#eea5a5",
+            "400": "#e06f6f",
+            "500": "#cf3b3b",
+            "600": "#b71c1c",
+            "700": "#a31515",
+            "800": "#8e1414",
+            "900": "#761616",
+            "950": "#400808",
+        },
+    },
 }
 
 DEMO_PASSWORD = env.string("DEMO_PASSWORD", "tian-an-2026")

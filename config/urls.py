@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
+from config.site import favicon
 from proposals import public_urls as proposals_public
 from proposals import urls as proposals_portal
 from responses import portal_urls as responses_portal
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -17,3 +19,9 @@ urlpatterns = [
     path("letters/", include("responses.letter_urls")),
     path("", include((proposals_portal.urlpatterns + responses_portal.portal_urlpatterns, "portal"))),
 ]
+
+# The error pages, in Chinese and in the site's style (config/errors.py).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

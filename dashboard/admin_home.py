@@ -121,7 +121,8 @@ def tiles_for(user) -> list[tuple[str, list[Tile]]]:
     if user.role == Role.COMMITTEE:
         return [(_("Waiting for the committee"), committee_tiles(user))]
     if user.role in UNIT_ROLES:
-        return [(_("Your unit's work"), unit_tiles(user))]
+        # Not "Your unit's work": the worklist above these counts carries that heading.
+        return [(_("Your unit in figures"), unit_tiles(user))]
     if user.role == Role.LEADER:
         return [(_("Proposals by status"), status_tiles(user))]
     return []

@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.db.models import F
 from django.db.models.functions import TruncDate
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -35,9 +36,11 @@ from responses.choices import (
     REPLYING_ROLES,
     AssignmentRole,
     AssignmentStatus,
+    ReplyStatus,
+    Satisfaction,
 )
 from responses.filters import AssignmentFilterSet
-from responses.models import Assignment
+from responses.models import Assignment, Feedback, Reply
 
 EXPORT_BATCH = 2000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -117,6 +120,7 @@ PROPOSAL_LIST_FIELDS = [
     "lead_display",
     "first_unit_id",
     "unit_count",
+    "handling_round",
 ]
 ASSIGNMENT_LIST_FIELDS = [
     "pk",
@@ -130,6 +134,7 @@ ASSIGNMENT_LIST_FIELDS = [
     "proposal__number",
     "proposal__title",
     "proposal__session_id",
+    "round",
 ]
 
 
@@ -175,6 +180,8 @@ def proposal_rows(rows: list, ref) -> list[dict]:
             "more_units": max((p.unit_count or 0) - 1, 0),
             "status": statuses.get(p.status, p.status),
             "badge": PROPOSAL_STATUS_COLOURS.get(p.status, "grey"),
+            # Handled again after a proposer was dissatisfied (重新办理): round 2 and later.
+            "round": p.handling_round if p.handling_round > 1 else None,
         }
         for p in rows
     ]
@@ -236,6 +243,7 @@ def assignment_rows(rows: list, ref) -> list[dict]:
             "assigned_on": a.assigned_on,
             "reply_due": a.reply_due,
             "replied_on": a.replied_on,
+            "round": a.round if a.round > 1 else None,
         }
         for a in rows
     ]
@@ -317,10 +325,54 @@ def _units_of(proposal_ids: list[int]) -> dict[int, list[str]]:
     }
 
 
+def _replies_of(proposal_ids: list[int]) -> dict[int, dict]:
+    """Each proposal's sent replies of its current round (follow-ups aside): their categories, the date of
+    the last one, and the proposers' ratings of the result, counted by rating: two queries per batch."""
+    found: dict[int, dict] = defaultdict(lambda: {"categories": [], "sent": None, "results": defaultdict(int)})
+    replies = (
+        Reply.objects.filter(
+            assignment__proposal_id__in=proposal_ids,
+            round=F("assignment__proposal__handling_round"),
+            is_followup=False,
+            status=ReplyStatus.SENT,
+        )
+        .order_by("assignment__proposal_id", "sent_at", "pk")
+        .values_list("assignment__proposal_id", "category__code", "sent_at")
+    )
+    for proposal_id, code, sent_at in replies:
+        entry = found[proposal_id]
+        if code and code not in entry["categories"]:
+            entry["categories"].append(code)
+        entry["sent"] = sent_at
+    ratings = (
+        Feedback.objects.filter(
+            reply__assignment__proposal_id__in=proposal_ids,
+            reply__round=F("reply__assignment__proposal__handling_round"),
+        )
+        .order_by()
+        .values_list("reply__assignment__proposal_id", "result")
+    )
+    for proposal_id, result in ratings:
+        found[proposal_id]["results"][result] += 1
+    return found
+
+
+def _satisfaction(results: dict[str, int]) -> str:
+    """The result ratings as "满意 2、基本满意 1", in the choices' order."""
+    labels = _labels(Satisfaction)
+    return "、".join(f"{labels[value]} {results[value]}" for value in labels if results.get(value))
+
+
 def _decorate_export(rows: list) -> None:
-    units = _units_of([row.pk for row in rows])
+    ids = [row.pk for row in rows]
+    units = _units_of(ids)
+    replies = _replies_of(ids)
     for row in rows:
         row.unit_names = units.get(row.pk, [])
+        reply = replies.get(row.pk)
+        row.reply_categories = "、".join(reply["categories"]) if reply else ""
+        row.reply_sent = timezone.localdate(reply["sent"]) if reply and reply["sent"] else None
+        row.satisfaction = _satisfaction(reply["results"]) if reply else ""
 
 
 def _proposal_rows(filterset) -> Iterator[tuple]:
@@ -339,6 +391,10 @@ def _proposal_rows(filterset) -> Iterator[tuple]:
             "、".join(p.unit_names),
             _local(p.submitted_at),
             _local(p.accepted_at),
+            p.handling_round,
+            p.reply_categories,
+            p.reply_sent,
+            p.satisfaction,
         )
 
 
@@ -360,8 +416,12 @@ def proposal_export(request):
         _("Handling units"),
         _("Submitted at"),
         _("Accepted at"),
+        _("Handling round"),
+        _("Reply category"),
+        _("Reply date"),
+        _("Satisfaction with the result"),
     ]
-    widths = [12, 14, 50, 12, 12, 8, 10, 8, 10, 30, 18, 18]
+    widths = [12, 14, 50, 12, 12, 8, 10, 8, 10, 30, 18, 18, 8, 10, 12, 24]
     chunks = xlsx.stream_xlsx(_("Proposals"), headers, _proposal_rows(filterset), widths)
     return _xlsx_response(f"{_('Proposals')}-{timezone.localdate():%Y%m%d}.xlsx", chunks)
 

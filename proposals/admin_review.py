@@ -24,6 +24,7 @@ from unfold.widgets import (
     UnfoldBooleanWidget,
 )
 
+from accounts.text_input import SingleLineFormMixin
 from proposals import services
 from proposals.admin_common import (
     QUEUE_PAGE_SIZE,
@@ -53,11 +54,11 @@ from proposals.workflow import WorkflowError
 SIMILAR_LIMIT = 8
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(SingleLineFormMixin, forms.Form):
     note = forms.CharField(label=gettext_lazy("Note (optional)"), required=False, max_length=2000, widget=textarea(2))
 
 
-class RejectForm(forms.Form):
+class RejectForm(SingleLineFormMixin, forms.Form):
     ground = forms.ChoiceField(
         label=gettext_lazy("Ground"),
         choices=[("", "---------"), *RejectionGround.choices],
@@ -81,7 +82,7 @@ class RejectForm(forms.Form):
         return cleaned
 
 
-class MergeForm(forms.Form):
+class MergeForm(SingleLineFormMixin, forms.Form):
     """并案: the target is another proposal of the same session that can still take one in."""
 
     into = forms.ModelChoiceField(
@@ -101,7 +102,12 @@ class MergeForm(forms.Form):
             .only("pk", "number", "title", "status")
             .order_by("number", "title")
         )
-        self.fields["into"].label_from_instance = lambda p: f"{p.number or _('(no number)')} {p.title}"
+        self.fields["into"].label_from_instance = merge_target_label
+
+
+def merge_target_label(proposal: Proposal) -> str:
+    """A merge choice as "number title"; one not yet numbered says so in the reader's language."""
+    return " ".join([str(proposal.number or _("(no number)")), proposal.title])
 
 
 # The review queue ---------------------------------------------------------------------------

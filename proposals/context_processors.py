@@ -58,7 +58,11 @@ def nav_section(view_name: str) -> str:
 
 
 def portal(request) -> dict:
-    """The current navigation section and, for signed-in users, the unread notification count.
+    """The current navigation section and, for signed-in users, the unread notification count and the
+    invitations to co-sign awaiting an answer.
+
+    Two badges, not one sum: a notification is read and done with, an invitation waits for an answer
+    (on 我的提案, where the badge sits) and stays counted until the member gives it.
 
     The authentication backend reads the count with the user (``accounts.security``); a page that
     changed it (the notifications page marks what it shows as read) drops that figure, and the count
@@ -73,6 +77,18 @@ def portal(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context
+
+    known = getattr(user, "pending_invitation_count", None)
+    if known is not None:
+        context["pending_invitation_count"] = known
+    else:
+
+        def invitations() -> int:
+            from proposals.models import Proposer
+
+            return Proposer.objects.filter(Proposer.awaiting_answer(), user=user).count()
+
+        context["pending_invitation_count"] = SimpleLazyObject(invitations)
 
     known = getattr(user, "unread_notification_count", None)
     if known is not None:

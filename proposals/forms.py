@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from accounts.text_input import SingleLineFormMixin
 from proposals import drafting
 from proposals.choices import ProposalKind, ProposerRole, ProposerStatus
 from proposals.models import Attachment, Category, Proposal
@@ -46,7 +47,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(SingleLineFormMixin, forms.Form):
     """A proposal's own text and choices, for a new proposal or a draft.
 
     ``submitting`` makes the fields that a submitted proposal needs required, so
@@ -223,7 +224,7 @@ class AttachmentForm(forms.Form):
         return upload
 
 
-class MemberSearchForm(forms.Form):
+class MemberSearchForm(SingleLineFormMixin, forms.Form):
     q = forms.CharField(
         label=_("Member's name"),
         max_length=30,
@@ -238,7 +239,7 @@ class InviteForm(forms.Form):
     member = forms.IntegerField(min_value=1)
 
 
-class InvitationAnswerForm(forms.Form):
+class InvitationAnswerForm(SingleLineFormMixin, forms.Form):
     CONFIRM, DECLINE = "confirm", "decline"
     answer = forms.ChoiceField(choices=[(CONFIRM, CONFIRM), (DECLINE, DECLINE)])
 
@@ -247,7 +248,7 @@ class InvitationAnswerForm(forms.Form):
         return self.cleaned_data["answer"] == self.CONFIRM
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(SingleLineFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -6,6 +6,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -376,6 +377,16 @@ class Proposer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+    @staticmethod
+    def awaiting_answer() -> Q:
+        """Invitations to co-sign that wait for the member's answer: the proposal is still a draft or
+        submitted (``services.COSIGNING_STATUSES``) and the session's cutoff has not passed."""
+        return (
+            Q(role=ProposerRole.COSIGNER, status=ProposerStatus.INVITED)
+            & Q(proposal__status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED])
+            & (Q(proposal__session__cosign_cutoff__isnull=True) | Q(proposal__session__cosign_cutoff__gt=Now()))
+        )
 
 
 class SupervisionNote(models.Model):

@@ -171,12 +171,18 @@ def cosigning_open(proposal: Proposal) -> bool:
     return cutoff is None or timezone.now() < cutoff
 
 
+def invitations_open(proposal: Proposal) -> bool:
+    """New co-signers are invited to a draft only: the committee reviews a submitted proposal with
+    the proposers it was submitted with. Those invited before may still answer (``cosigning_open``)."""
+    return proposal.status == ProposalStatus.DRAFT and cosigning_open(proposal)
+
+
 def invite_cosigner(proposal: Proposal, *, actor: User, user: User) -> Proposer:
     """The lead proposer invites another member to co-sign (联名); the invitee confirms or declines."""
     with transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
         _require_lead_proposer(proposal, actor)
-        if not cosigning_open(proposal):
+        if not invitations_open(proposal):
             raise WorkflowError(_("Co-signers can no longer be added to this proposal."))
         if proposal.kind == ProposalKind.COLLECTIVE:
             raise WorkflowError(_("A collective proposal has no co-signers."))

@@ -62,7 +62,7 @@ def cosigners(request, pk: int):
     """The lead proposer's co-signers page: who is invited, who answered, and the member search."""
     proposal = led_proposal(request, pk, "session")
     proposers = list(proposal.proposers.select_related("user__member_profile").order_by("order", "pk"))
-    is_open = services.cosigning_open(proposal) and proposal.kind != ProposalKind.COLLECTIVE
+    is_open = services.invitations_open(proposal) and proposal.kind != ProposalKind.COLLECTIVE
     context = _search_context(request, proposal) if is_open else {"proposal": proposal, "results": []}
     return render(
         request,

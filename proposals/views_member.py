@@ -146,7 +146,7 @@ def detail_context(request, proposal: Proposal, **forms) -> dict:
         if proposal.status != ProposalStatus.MERGED
         else []
     )
-    can_cosign = is_lead and services.cosigning_open(proposal) and proposal.kind != ProposalKind.COLLECTIVE
+    can_cosign = is_lead and services.invitations_open(proposal) and proposal.kind != ProposalKind.COLLECTIVE
     invited = (
         mine is not None
         and mine.role == ProposerRole.COSIGNER
@@ -160,6 +160,8 @@ def detail_context(request, proposal: Proposal, **forms) -> dict:
             "confirmed": sum(p.status == ProposerStatus.CONFIRMED for p in cosigners),
             "invited": sum(p.status == ProposerStatus.INVITED for p in cosigners),
             "met": joint_rule_met(proposal),
+            # "It can be submitted" is news for a draft only.
+            "is_draft": is_draft,
             "rule": proposal.session.joint_rule,
             "minimum": proposal.session.joint_min_confirmed,
         }

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from accounts.admin_base import ReadOnlyAdmin, ScopedRelatedFilter
+from accounts.text_input import SingleLineFormMixin
 from proposals.workflow import WorkflowError
 from responses import reminders
 from responses.choices import ReminderKind
@@ -87,7 +88,7 @@ class ReminderAdmin(ReadOnlyAdmin):
         return TemplateResponse(request, "admin/reminders/manual.html", context)
 
 
-class ManualReminderForm(forms.Form):
+class ManualReminderForm(SingleLineFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Message to the unit"),
         required=False,

@@ -23,6 +23,7 @@ from unfold.widgets import (
 
 from accounts.choices import Role
 from accounts.models import User
+from accounts.text_input import SingleLineFormMixin
 from proposals import services
 from proposals.admin_common import (
     QUEUE_PAGE_SIZE,
@@ -45,7 +46,7 @@ from responses.choices import AssignmentRole
 from responses.models import Assignment
 
 
-class KeyForm(forms.Form):
+class KeyForm(SingleLineFormMixin, forms.Form):
     is_key = forms.TypedChoiceField(
         label=gettext_lazy("Key proposal"),
         choices=[("1", gettext_lazy("Mark as key proposal")), ("0", gettext_lazy("Not a key proposal"))],
@@ -73,7 +74,7 @@ class KeyForm(forms.Form):
         return cleaned
 
 
-class NoteForm(forms.Form):
+class NoteForm(SingleLineFormMixin, forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Supervision note"), max_length=services.SUPERVISION_NOTE_MAX_CHARS, widget=textarea(4)
     )

@@ -10,10 +10,11 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from accounts.text_input import SingleLineFormMixin
 from responses.choices import Satisfaction
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(SingleLineFormMixin, forms.Form):
     """满意度测评: the handling attitude and the handling result, rated separately, with a comment."""
 
     attitude = forms.ChoiceField(

@@ -73,6 +73,15 @@ class Letter:
     status_label: str = ""
     filename: str = "reply.docx"
     lines: list[str] = field(default_factory=list)
+    # The proposal's number as the title words it ("第2023160号"): kept on one line on a narrow screen.
+    title_number: str = ""
+
+    @property
+    def title_parts(self) -> tuple[str, str, str]:
+        """The title around its number (before, number, after), for a page that keeps the number whole."""
+        if self.title_number and self.title_number in self.title:
+            return self.title.rpartition(self.title_number)
+        return (self.title, "", "")
 
 
 def paragraphs(body: str) -> list[Paragraph]:
@@ -136,6 +145,7 @@ def build_letter(
             "number": proposal.number,
             "session": session.full_name or session.name,
         }
+        title_number = pgettext("letter title", "No. %(number)s") % {"number": proposal.number}
         salutation = _("Dear Member %(name)s:") % {"name": _addressees(proposal, lead)}
         closing = _("We hereby reply.")
         marks = []
@@ -166,6 +176,7 @@ def build_letter(
         is_final=reply.status in (ReplyStatus.SIGNED, ReplyStatus.SENT),
         status_label=status_label,
         filename=f"{number}-{assignment.unit.short_name or assignment.unit.name}-{kind}.docx",
+        title_number=title_number,
     )
     letter.lines.extend(
         [

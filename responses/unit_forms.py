@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from accounts.text_input import SingleLineFormMixin
 from responses.choices import ContactMethod
 from responses.deadlines import add_months
 from responses.limits import COMMITMENT_MAX_YEARS, LETTER_MAX_CHARS, NOTE_MAX_CHARS, OPINION_MAX_CHARS, session_start
@@ -30,7 +31,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class ReturnRequestForm(forms.Form):
+class ReturnRequestForm(SingleLineFormMixin, forms.Form):
     reason = forms.CharField(
         label=_label(ReturnRequest, "reason"),
         max_length=NOTE_MAX_CHARS,
@@ -100,7 +101,7 @@ class ExtensionRequestForm(forms.Form):
         return day
 
 
-class ContactForm(forms.Form):
+class ContactForm(SingleLineFormMixin, forms.Form):
     contacted_on = forms.DateField(label=_label(Contact, "contacted_on"), widget=DateInput())
     method = forms.ChoiceField(label=_label(Contact, "method"), choices=ContactMethod.choices)
     participants = forms.CharField(
@@ -134,7 +135,7 @@ class ContactForm(forms.Form):
         return day
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(SingleLineFormMixin, forms.Form):
     body = forms.CharField(
         label=_("Co-handling opinion"),
         max_length=OPINION_MAX_CHARS,
@@ -173,7 +174,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return f"{obj.code} · {obj.name}"
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(SingleLineFormMixin, forms.Form):
     """The reply draft. ``base_version`` is the version the editor started from (the optimistic lock)."""
 
     category = CategoryChoiceField(
@@ -238,7 +239,7 @@ class ReplyForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.FIELDS if name in self.fields}
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(SingleLineFormMixin, forms.Form):
     comments = forms.CharField(
         label=_label(Reply, "sendback_comment"),
         max_length=NOTE_MAX_CHARS,

@@ -38,7 +38,7 @@ class ProposalExportTests(ExportTestCase):
     def test_the_export_holds_exactly_the_filtered_rows_with_their_values(self):
         sheet = self.download(self.committee, PROPOSALS, status=["assigned", "replied"], session=self.session.pk)
         rows = self.values(sheet)
-        self.assertEqual(len(rows[0]), 12)
+        self.assertEqual(len(rows[0]), 16)
         self.assertEqual(rows[0][0], "提案号")  # the site's language, zh-hans
         self.assertEqual(
             [row[:9] for row in rows[1:]],

@@ -63,11 +63,49 @@ def demo_data(transactional_db, settings) -> None:
     call_command("seed_demo", "--force", verbosity=0)
 
 
+# What axe-core (bundled in axe-playwright-python, nothing downloaded) may not find on any page a journey visits.
+AXE_REFUSED_IMPACTS = ("serious", "critical")
+# Downloads and API answers are no pages to audit.
+NOT_PAGES = (".xlsx", ".docx", ".pdf", ".png", ".txt", "/download/", "/export", "/healthz", "/ping")
+
+
+def page_address(url: str, base: str) -> str | None:
+    """The address of a visited page on the live server, without its fragment; None for anything else."""
+    if not url.startswith(base):
+        return None
+    address = url[len(base) :].split("#", 1)[0] or "/"
+    return None if any(part in address for part in NOT_PAGES) else address
+
+
+def axe_audit(context, addresses: list[str]) -> list[str]:
+    """Each address opened again in the journey's own browser context (same user, same language, same
+    viewport) and checked by axe-core; the serious and critical violations, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, found = Axe(), []
+    page = context.new_page()
+    for address in addresses:
+        # "load", not "networkidle": a page that polls (the unit's worklist) never goes quiet.
+        page.goto(address, wait_until="load")
+        for violation in axe.run(page).response["violations"]:
+            if violation["impact"] in AXE_REFUSED_IMPACTS:
+                targets = [node["target"] for node in violation["nodes"][:3]]
+                found.append(f"{address}: {violation['id']} ({violation['impact']}) {targets}")
+    page.close()
+    return found
+
+
 @pytest.fixture
-def new_page(browser, live_server) -> Iterator[Callable]:
-    """Opens fresh Chinese-language pages (one browser context each) against the live server."""
+def new_page(browser, live_server, transactional_db) -> Iterator[Callable]:
+    """Opens fresh Chinese-language pages (one browser context each) against the live server.
+
+    Every page a test opens is afterwards checked by axe-core in the same context: no serious or critical
+    accessibility violation. The check runs after the test, on the data the test left (the database is
+    kept until then: this fixture asks for it before the test's own data fixtures).
+    """
     contexts = []
     csp_errors: list[str] = []
+    visited: dict = {}
 
     def make(viewport: dict | None = None):
         context = browser.new_context(
@@ -77,13 +115,23 @@ def new_page(browser, live_server) -> Iterator[Callable]:
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
+        addresses = visited.setdefault(context, [])
+
+        def remember(frame) -> None:
+            address = page_address(frame.url, live_server.url) if frame.parent_frame is None else None
+            if address and address not in addresses:
+                addresses.append(address)
+
         page = context.new_page()
         page.on("console", lambda message: csp_errors.append(message.text) if message.type == "error" else None)
+        page.on("framenavigated", remember)
         return page
 
     yield make
+    violations = [line for context in contexts for line in axe_audit(context, visited[context])]
     for context in contexts:
         context.close()
+    assert not violations, "axe-core found serious or critical accessibility violations:\n" + "\n".join(violations)
     # Every page ran under the site's Content-Security-Policy: nothing may have been refused.
     refused = [text for text in csp_errors if "Content Security Policy" in text or "Refused to" in text]
     assert not refused, f"the browser refused something under the CSP: {refused[:3]}"

@@ -7,9 +7,11 @@ from tests.e2e.conftest import screenshot
 ROLES = [
     ("chencheng", "陈澄", "我的提案"),
     ("wangfang", "王芳", "我的提案"),
-    ("committee", None, "管理后台"),
-    ("handler", None, "管理后台"),
-    ("unitlead", None, "管理后台"),
+    # Staff land on their own worklist (accounts.landing): the committee's admin home, the unit's worklist,
+    # the leaders' statistics.
+    ("committee", None, "统计"),
+    ("handler", None, "本单位工作"),
+    ("unitlead", None, "本单位工作"),
     ("leader", None, "统计"),
 ]
 

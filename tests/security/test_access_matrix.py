@@ -121,7 +121,19 @@ ADMIN_POST_ONLY = admin_page(staff=405)
 
 SITE = {
     "healthz": [case(expect(everyone=200))],
-    "login": [case(expect(anonymous=200, signed_in=To("portal:home")))],
+    "favicon": [case(expect(everyone="301 /static/img/favicon.svg"))],
+    # A signed-in user is sent on to his own worklist (accounts.landing).
+    "login": [
+        case(
+            expect(
+                anonymous=200,
+                members=To("portal:home"),
+                unit_staff=To("admin:responses_assignment_worklist"),
+                committee=To("admin:index"),
+                leader=To("dashboard:index"),
+            )
+        )
+    ],
     # Signing out is a POST (Django 5); a GET is refused for everyone.
     "logout": [case(expect(everyone=405))],
     "password_change": [case(SIGNED_IN_200)],
