@@ -1,9 +1,10 @@
 """Similar proposals (likely duplicates for 并案, earlier answers for a member drafting).
 
 The measure is the cosine of tf-idf vectors over the segmented words of the whole text (title,
-analysis and suggestions): a word weighs ``(1 + log tf) * idf``, with ``idf = log(1 / share)`` where
-``share`` is the part of all proposals holding the word. Generic words (关于, 建议, 福田区 in a district's
-proposals) weigh little because most proposals hold them; the distinctive ones decide.
+analysis and suggestions): a word weighs ``(1 + log tf) * idf``, with the smoothed
+``idf = 1 + log((1 + N) / (1 + n))`` for ``n`` of all ``N`` proposals holding the word. Generic
+words (福田区, 社区 in a district's proposals) weigh little because most proposals hold them; the
+distinctive ones decide.
 
 Candidates are fetched through the search index by the text's most distinctive words, then scored
 here on their stored words (``Proposal.search_text``), so a candidate's text is never segmented again.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from statistics import median as statistics_median
 from dataclasses import dataclass
 
 from django.db import connection
@@ -23,9 +25,10 @@ from django.db.models.expressions import RawSQL
 
 from proposals.search_text import stored_words, text_parts
 
-DISTINCTIVE = 12  # words of the text that fetch candidates
+DISTINCTIVE = 20  # words of the text that fetch candidates from a large table
 CANDIDATES = 200  # candidates scored per request
-MIN_SCORE = 0.08
+MIN_SCORE = 0.1
+READ_ALL = 5_000  # up to this many proposals, shares are counted exactly and every candidate is scored
 SHARED_SHOWN = 6
 _GENERIC = frozenset(
     "关于 建议 提案 进一步 加强 推进 加快 完善 推动 提升 我们 一是 二是 三是 四是 五是 六是 目前 当前 存在 问题 "
@@ -55,30 +58,51 @@ def _weights(terms: Counter, idf) -> dict[str, float]:
 
 
 class _Shares:
-    """The share of proposals holding each word, from statistics or by counting."""
+    """The share of proposals holding each word: from PostgreSQL's statistics when it has them; else,
+    for a table small enough to read (SQLite, a new database), counted over all stored words; else
+    counted for the text's own words, one query each."""
 
     def __init__(self, words):
         from proposals.models import Proposal
         from proposals.search import _lexeme_frequencies
 
-        self.known: dict[str, float] = {}
         statistics = _lexeme_frequencies() if connection.vendor == "postgresql" else {}
+        self.small = False
         if statistics:
-            self.total = 1
+            self.total = _estimated_rows()
             self.known = statistics
             self.unknown = min(statistics.values()) / 2  # not among the most common: rarer than all of them
             return
         self.total = max(1, Proposal.objects.count())
+        self.known = {}
+        self.small = self.total <= READ_ALL
+        if self.small:
+            counts: Counter = Counter()
+            for stored in Proposal.objects.values_list("search_text", flat=True).iterator(chunk_size=2000):
+                counts.update(set(stored_words(stored)))
+            self.known = {word: count / self.total for word, count in counts.items()}
+            self.unknown = 1 / self.total
+            return
         for word in words:
             self.known[word] = Proposal.objects.filter(_holds_word(word)).count() / self.total
-        self.unknown = None
+        self.unknown = statistics_median(self.known.values()) if self.known else 1 / self.total
+
+    def elsewhere(self, word: str) -> bool:
+        """Whether another proposal may hold the word (one holder may be the proposal itself)."""
+        return self.known.get(word, self.unknown) * self.total >= 2
 
     def idf(self, word: str) -> float:
-        share = self.known.get(word)
-        if share is None:
-            # Counting only the text's own words, a candidate's other words are taken as rare-ish.
-            share = self.unknown if self.unknown is not None else 2 / self.total
-        return math.log(1 / max(share, 1 / (self.total * 10)))
+        # Smoothed (as scikit-learn's default): a word every proposal holds still counts a little,
+        # which matters while a new installation has only a handful of proposals.
+        holders = self.known.get(word, self.unknown) * self.total
+        return 1 + math.log((1 + self.total) / (1 + holders))
+
+
+def _estimated_rows() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'proposals_proposal'")
+        row = cursor.fetchone()
+    return max(1, int(row[0])) if row and row[0] and row[0] > 0 else 1_000_000
 
 
 def _holds_word(word: str) -> Q:
@@ -123,10 +147,17 @@ def similar_to_text(*texts: str, candidates: QuerySet, limit: int = 5) -> list[S
     # Longer words first among equals: they are the specific ones before the statistics are read.
     shares = _Shares(sorted(terms, key=lambda w: (-terms[w] * len(w), w))[: DISTINCTIVE * 2])
     mine = _weights(terms, shares.idf)
-    distinctive = sorted(mine, key=lambda w: (-mine[w], w))[:DISTINCTIVE]
     norm = math.sqrt(sum(v * v for v in mine.values()))
+    if shares.small:
+        # A small table is read whole: every candidate is scored, none missed by the fetch.
+        rows = candidates.order_by("-pk")
+    else:
+        distinctive = sorted((w for w in mine if shares.elsewhere(w)), key=lambda w: (-mine[w], w))[:DISTINCTIVE]
+        if not distinctive:
+            return []
+        rows = _fetch(candidates, distinctive)[:CANDIDATES]
     found = []
-    for other in _fetch(candidates, distinctive).select_related("session")[:CANDIDATES]:
+    for other in rows.select_related("session"):
         theirs = _weights(_terms(stored_words(other.search_text)), shares.idf)
         dot = sum(weight * theirs[word] for word, weight in mine.items() if word in theirs)
         if not dot:
