@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from statistics import median as statistics_median
 from dataclasses import dataclass
+from statistics import median as statistics_median
 
 from django.db import connection
 from django.db.models import FloatField, Q, QuerySet
