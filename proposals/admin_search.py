@@ -1,4 +1,5 @@
-"""The search dictionary in the admin: committee staff add domain words the segmenter keeps whole.
+"""The search dictionary in the admin: committee staff add domain words the segmenter keeps whole;
+the re-indexings each change starts, read-only.
 
 Registered from ProposalsConfig.ready() so it stays out of proposals/admin.py.
 """
@@ -9,8 +10,8 @@ from django.contrib import admin, messages
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.admin_base import RoleScopedAdmin
-from proposals.models import SearchTerm
+from accounts.admin_base import OVERSIGHT, ReadOnlyAdmin, RoleScopedAdmin
+from proposals.models import SearchIndexRun, SearchTerm
 from proposals.search_index import last_run
 
 
@@ -38,3 +39,13 @@ class SearchTermAdmin(RoleScopedAdmin):
             when = formats.date_format(timezone.localtime(moment), "Y-m-d H:i:s")
             self.message_user(request, text % {"time": when, "count": run.proposals}, level)
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(SearchIndexRun)
+class SearchIndexRunAdmin(ReadOnlyAdmin):
+    """The re-indexings after dictionary changes: when each was asked for, started and finished."""
+
+    view_roles = OVERSIGHT
+    reference_data = True
+    list_display = ("requested_at", "reason", "started_at", "finished_at", "proposals")
+    date_hierarchy = "requested_at"
