@@ -63,3 +63,10 @@ class NothingSearchableTests(PersonaTestCase):
         # Like every invalid filter there: 400, the field marked, no rows.
         self.assertNotContains(response, self.published.title, status_code=400)
         self.assertContains(response, MESSAGE, status_code=400)
+
+    def test_the_unit_worklist_lists_nothing_and_shows_the_error_on_the_field(self):
+        self.client.force_login(self.handler)
+        response = self.client.get(reverse("admin:responses_assignment_worklist"), {"q": "……"})
+        self.assertContains(response, 'data-testid="filter-error"')
+        self.assertContains(response, MESSAGE)
+        self.assertContains(response, 'data-testid="worklist-empty"')
