@@ -89,7 +89,16 @@ def _expected_share(piece: str, frequencies: dict[str, float]) -> float:
         return frequencies.get(piece, 0.0)
     if len(piece) == 1:
         return min(1.0, sum(share for lexeme, share in frequencies.items() if lexeme.startswith(piece)))
+    # The grams of one piece come together (时尚产业 holds 时尚): the rarest one bounds the share.
     return min(frequencies.get(gram, 0.0) for gram in grams(piece)[:-1])
+
+
+def _is_common(query: Query) -> bool:
+    frequencies = _lexeme_frequencies()
+    share = 1.0
+    for piece in query.pieces:
+        share *= _expected_share(piece, frequencies)
+    return share >= COMMON_SHARE
 
 
 def _postgres_match(queryset: QuerySet, query: Query) -> QuerySet:
@@ -104,17 +113,32 @@ def _postgres_match(queryset: QuerySet, query: Query) -> QuerySet:
     """
     from proposals.models import Proposal
 
-    frequencies = _lexeme_frequencies()
-    share = 1.0
-    for piece in query.pieces:
-        share *= _expected_share(piece, frequencies)
     condition = _holds_all(query.pieces)
-    if share >= COMMON_SHARE:
+    if _is_common(query):
         return queryset.filter(condition)
     probe = list(Proposal.objects.filter(condition).order_by().values_list("pk", flat=True)[: RARE_LIMIT + 1])
     if len(probe) <= RARE_LIMIT:
         return queryset.filter(pk__in=probe)
     return queryset.filter(condition)
+
+
+def _newest(matches: QuerySet, query: Query) -> list[int]:
+    """The ids of the ``RANK_WINDOW`` newest matches.
+
+    PostgreSQL estimates a phrase of grams (时尚 <-> 尚产 <-> 产业) as if its grams were
+    independent, so it thinks a common phrase rare and reads every match through the GIN
+    index to sort them (2 s for 82,663 matches at 1M) instead of walking the newest rows.
+    When the statistics say common, that walk is what it is told to do.
+    """
+    newest = matches.order_by("-pk").values_list("pk", flat=True)[:RANK_WINDOW]
+    if connection.vendor != "postgresql" or not _is_common(query):
+        return list(newest)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_bitmapscan = off")
+        try:
+            return list(newest)
+        finally:
+            cursor.execute("RESET enable_bitmapscan")
 
 
 _frequencies: dict[str, float] = {}
@@ -160,8 +184,7 @@ def ranked(queryset: QuerySet, text: str) -> QuerySet:
     query = parse_query(text)
     if not query:
         return matches
-    recent = matches.order_by("-pk").values("pk")[:RANK_WINDOW]
-    rows = queryset.filter(pk__in=recent).annotate(search_rank=_relevance(query))
+    rows = queryset.filter(pk__in=_newest(matches, query)).annotate(search_rank=_relevance(query))
     order = [F("search_rank").desc(), "-created_at", "-pk"]
     if query.phrases:
         phrase = ExpressionWrapper(_holds_all(query.phrases), output_field=BooleanField())
