@@ -1,9 +1,9 @@
 """Realistic Chinese proposal text for benchmarks, with its search words, fast enough for a million rows.
 
 Texts are built from a pool of sentences about 福田's affairs. Each sentence ends in
-punctuation, and proposals.search segments text run by run between punctuation,
-so a text's search words are exactly the concatenation of its sentences' words:
-each pool sentence is segmented once, not once per row.
+punctuation, and proposals.search_text segments text run by run between punctuation,
+so a text's words and grams are exactly the concatenation of its sentences' words and
+grams: each pool sentence is segmented once, not once per row.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class Corpus:
     """Deterministic texts with their stored search words (``search_text``)."""
 
     def __init__(self, seed: int = 2023160) -> None:
-        from proposals.search import document_words
+        from proposals.search_text import text_parts
 
         self.rng = random.Random(seed)
         self.titles = []
@@ -97,12 +97,12 @@ class Corpus:
             for verb in VERBS:
                 for area in AREAS[:6]:
                     title = f"关于{area}{verb}{subject}的建议"
-                    self.titles.append((title, document_words(title)))
-        self.background = [self._pool(BACKGROUND, document_words) for _ in range(1)][0]
-        self.suggestions = self._pool(SUGGESTIONS, document_words)
+                    self.titles.append((title, text_parts(title)))
+        self.background = self._pool(BACKGROUND, text_parts)
+        self.suggestions = self._pool(SUGGESTIONS, text_parts)
 
     @staticmethod
-    def _pool(templates, segment) -> list[tuple[str, str]]:
+    def _pool(templates, segment) -> list[tuple[str, tuple[list[str], list[str]]]]:
         pool = []
         for template in templates:
             for area in AREAS:
@@ -113,21 +113,21 @@ class Corpus:
 
     def rows(self, count: int, *, year: int = 2023) -> Iterator[tuple[str, str, str, str, str]]:
         """(number, title, background, suggestions, search_text) for ``count`` proposals."""
+        from proposals.search_text import stored_form
+
         rng = self.rng
         for serial in range(1, count + 1):
             number = f"{year}{serial:06d}"
+            number_parts = ([number], [])
             title, title_words = rng.choice(self.titles)
             background = rng.sample(self.background, 3)
             suggestions = rng.sample(self.suggestions, 2)
-            search_text = " ".join(
-                w.strip()
-                for w in (number, title_words, *(b[1] for b in background), *(s[1] for s in suggestions))
-                if w.strip()
-            )
+            parts = [number_parts, title_words, *(b[1] for b in background), *(s[1] for s in suggestions)]
+            search_text = stored_form([w for p in parts for w in p[0]], [g for p in parts for g in p[1]])
             yield (
                 number,
                 title,
                 "".join(b[0] for b in background),
                 "".join(s[0] for s in suggestions),
-                f" {search_text} ",
+                search_text,
             )

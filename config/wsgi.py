@@ -8,7 +8,7 @@ application = get_wsgi_application()
 
 from django.urls import get_resolver  # noqa: E402
 
-from proposals.search import tokenizer  # noqa: E402
+from proposals.search_text import tokenizer  # noqa: E402
 
 # Load the Chinese segmenter's dictionary now rather than during someone's first save or search.
 tokenizer()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -48,7 +48,8 @@ from proposals.choices import (
     RejectionGround,
 )
 from proposals.models import Proposal
-from proposals.search import search, similar_to
+from proposals.search import search, searchable
+from proposals.similar import Similar, similar_to
 from proposals.workflow import WorkflowError
 
 SIMILAR_LIMIT = 8
@@ -109,6 +110,23 @@ def merge_target_label(proposal: Proposal) -> str:
     """A merge choice as "number title"; one not yet numbered says so in the reader's language."""
     return " ".join([str(proposal.number or _("(no number)")), proposal.title])
 
+    def show_similar(self, similar: list[Similar]) -> None:
+        """The similar proposals first among the targets, each labelled with its similarity."""
+        scores = {s.proposal.pk: s.percent for s in similar}
+        if not scores:
+            return
+        field = self.fields["into"]
+        order = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(scores)), default=Value(len(scores)))
+        field.queryset = field.queryset.order_by(order, "number", "title")
+
+        def label(p: Proposal) -> str:
+            text = f"{p.number or _('(no number)')} {p.title}"
+            if p.pk in scores:
+                return _("%(label)s (similarity %(score)s%%)") % {"label": text, "score": scores[p.pk]}
+            return text
+
+        field.label_from_instance = label
+
 
 # The review queue ---------------------------------------------------------------------------
 
@@ -151,6 +169,7 @@ def review_queue(request: HttpRequest, model_admin) -> HttpResponse:
             sessions=sessions,
             selected_session=session_id,
             query=query,
+            unsearchable=bool(query) and not searchable(query),
             filter_query=params.urlencode(),
         ),
     )
@@ -159,29 +178,39 @@ def review_queue(request: HttpRequest, model_admin) -> HttpResponse:
 # Reviewing one proposal ----------------------------------------------------------------------
 
 
-def _similar(proposal: Proposal, user) -> list[Proposal]:
-    """Likely duplicates from this and earlier sessions (drafts are their authors' business), with
-    their lead proposer's name and text, in two queries whatever the number found."""
+def _similar(proposal: Proposal, user) -> tuple[list[Similar], list[Proposal]]:
+    """Likely duplicates from this and earlier sessions (drafts are their authors' business), as found
+    and as rows with their lead proposer's name, text, similarity and shared words."""
     candidates = Proposal.objects.visible_to(user).exclude(status=ProposalStatus.DRAFT)
     found = similar_to(proposal, candidates=candidates, limit=SIMILAR_LIMIT)
     if not found:
-        return []
+        return [], []
     details = {
         row.pk: row
-        for row in Proposal.objects.filter(pk__in=[p.pk for p in found])
+        for row in Proposal.objects.filter(pk__in=[s.proposal.pk for s in found])
         .select_related("session", "category")
         .annotate(lead_name=lead_name_subquery())
     }
-    rows = [details[p.pk] for p in found if p.pk in details]
+    rows = []
+    for similar in found:
+        row = details.get(similar.proposal.pk)
+        if row is None:
+            continue
+        row.similarity = similar.percent
+        row.shared_words = similar.shared
+        rows.append(row)
     for row in rows:
         row.same_session = row.session_id == proposal.session_id
         row.can_take_in = row.same_session and row.status in services.MERGE_TARGET_STATUSES
         row.suggestion_paragraphs = paragraphs(row.suggestions)[:6]
-    return with_badges(rows)
+    return found, with_badges(rows)
 
 
 def _review_context(request: HttpRequest, model_admin, proposal: Proposal, **forms_) -> dict:
     user = request.user
+    found, similar = _similar(proposal, user)
+    merge_form = forms_.get("merge_form") or MergeForm(proposal=proposal, user=user)
+    merge_form.show_similar(found)
     proposers = list(proposal.proposers.select_related("user__member_profile").order_by("order", "pk"))
     return page_context(
         request,
@@ -193,11 +222,11 @@ def _review_context(request: HttpRequest, model_admin, proposal: Proposal, **for
         suggested_units=list(proposal.suggested_units.all()),
         background_paragraphs=paragraphs(proposal.background),
         suggestion_paragraphs=paragraphs(proposal.suggestions),
-        similar=_similar(proposal, user),
+        similar=similar,
         awaiting_review=proposal.status == ProposalStatus.SUBMITTED,
         accept_form=forms_.get("accept_form") or AcceptForm(),
         reject_form=forms_.get("reject_form") or RejectForm(),
-        merge_form=forms_.get("merge_form") or MergeForm(proposal=proposal, user=user),
+        merge_form=merge_form,
         open_form=forms_.get("open_form", ""),
         media=MergeForm.base_fields["into"].widget.media,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +14,38 @@ from proposals.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, Proposal
 from proposals.models import Category, Proposal, Session
 
 
-class ProposalFilterSet(django_filters.FilterSet):
+class SearchField(forms.CharField):
+    """The search box: text with nothing to search for (only punctuation, symbols, emoji) is an error
+    shown on the field, and the list it filters is empty, never everything."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not search.searchable(value):
+            raise forms.ValidationError(
+                _("“%(text)s” has no Chinese characters, letters or digits to search for; nothing was found."),
+                code="unsearchable",
+                params={"text": value[:20]},
+            )
+        return value
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
+
+
+class SearchFilterSetMixin:
+    """A FilterSet whose text search was not valid finds nothing (django-filter would skip the field)."""
+
+    def filter_queryset(self, queryset):
+        if "q" in self.form.errors:
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+
+class ProposalFilterSet(SearchFilterSetMixin, django_filters.FilterSet):
     """Filters by session, status, category, kind, unit and role of its assignments, key, overdue, dates and text."""
 
-    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    q = SearchFilter(method="filter_text", label=_("Search"))
     session = django_filters.ModelMultipleChoiceFilter(
         queryset=Session.objects.all(), distinct=False, label=_("Session")
     )

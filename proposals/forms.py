@@ -28,6 +28,18 @@ YES, NO = "yes", "no"
 TEXT_MAX_CHARS = 20000
 
 
+def similar_panel(trigger: str) -> dict:
+    """htmx attributes that send the title and text to the similar-proposals panel (a POST: the text
+    is too long for an address)."""
+    return {
+        "hx-post": reverse_lazy("portal:similar"),
+        "hx-trigger": trigger,
+        "hx-include": "[name=csrfmiddlewaretoken],[name=title],[name=background],[name=suggestions]",
+        "hx-target": "#similar-panel",
+        "hx-swap": "innerHTML",
+    }
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
@@ -58,16 +70,8 @@ class ProposalForm(SingleLineFormMixin, forms.Form):
         label=_("Title"),
         max_length=200,
         help_text=_("One matter per proposal, usually written as “关于……的建议”."),
-        # As the title is typed, the similar-proposals panel beside the form updates (htmx).
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "hx-get": reverse_lazy("portal:similar"),
-                "hx-trigger": "input changed delay:400ms, load",
-                "hx-target": "#similar-panel",
-                "hx-swap": "innerHTML",
-            }
-        ),
+        # As the text is typed, the similar-proposals panel beside the form updates (htmx).
+        widget=forms.TextInput(attrs={"autocomplete": "off", **similar_panel("input changed delay:400ms, load")}),
     )
     category = forms.ModelChoiceField(
         label=_("Category"),
@@ -92,14 +96,14 @@ class ProposalForm(SingleLineFormMixin, forms.Form):
         label=_("Situation analysis"),
         required=False,
         max_length=TEXT_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 9}),
+        widget=forms.Textarea(attrs={"rows": 9, **similar_panel("input changed delay:1000ms")}),
         help_text=_("The situation and the problems, with facts and figures."),
     )
     suggestions = forms.CharField(
         label=_("Suggestions"),
         required=False,
         max_length=TEXT_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 9}),
+        widget=forms.Textarea(attrs={"rows": 9, **similar_panel("input changed delay:1000ms")}),
         help_text=_("Concrete and practicable suggestions; one per line reads best."),
     )
     suggested_units = forms.ModelMultipleChoiceField(

@@ -154,12 +154,12 @@ class ProposalQuerySet(models.QuerySet):
 
 
 class SearchTextField(models.TextField):
-    """Segmented words; ``__tsmatch`` matches a query through PostgreSQL full-text search."""
+    """The stored search form (``proposals.search_text``); ``__tsmatch`` matches a tsquery on PostgreSQL."""
 
 
 @SearchTextField.register_lookup
 class TsMatch(models.Lookup):
-    """``search_text__tsmatch="时尚 产业"``: every word, through the GIN index on PostgreSQL.
+    """``search_text__tsmatch="'时尚' & ('老旧' <-> '旧小')"``: a tsquery, through the GIN index on PostgreSQL.
 
     Reads the generated tsvector column ``search_vector`` that migration 0002 adds beside
     ``search_text`` on PostgreSQL (Django does not manage it: the database keeps it current).
@@ -176,7 +176,7 @@ class TsMatch(models.Lookup):
         if not lhs.endswith(column):
             raise NotImplementedError("tsmatch applies to the search_text column itself")
         vector = lhs[: -len(column)] + connection.ops.quote_name("search_vector")
-        return f"{vector} @@ plainto_tsquery('simple'::regconfig, {rhs})", [*lhs_params, *rhs_params]
+        return f"{vector} @@ to_tsquery('simple'::regconfig, {rhs})", [*lhs_params, *rhs_params]
 
 
 def _assignment_model():
@@ -502,7 +502,8 @@ class Notification(models.Model):
 class SearchTerm(models.Model):
     """A word the segmenter must keep whole (河套, 香蜜湖, a unit's name): the editable user dictionary.
 
-    After adding words, run ``manage.py reindex_search`` so stored proposals are segmented again.
+    Saving or deleting one starts the background re-indexing (``proposals.tasks.reindex_search``),
+    whose progress ``SearchIndexRun`` records for the admin.
     """
 
     word = models.CharField(_("word"), max_length=40, unique=True)
@@ -518,3 +519,24 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class SearchIndexRun(models.Model):
+    """One re-indexing of every proposal's stored search words, asked for when the dictionary changed.
+
+    A row is the work itself (claimed by the task through ``started_at``), so a lost message leaves a
+    visible "requested" row rather than nothing, and the admin shows when the last one finished."""
+
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    proposals = models.PositiveIntegerField(_("proposals re-indexed"), default=0)
+
+    class Meta:
+        verbose_name = _("search re-indexing")
+        verbose_name_plural = _("search re-indexings")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.reason or str(self.requested_at)

@@ -20,3 +20,19 @@ from proposals import notifications
 def send_notification_email(notification_id: int) -> bool:
     # A sent or deleted row makes this a no-op, so a redelivered message is harmless.
     return notifications.send_email(notification_id)
+
+
+@shared_task(
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=3,
+)
+def reindex_search(run_id: int) -> bool:
+    # The run is claimed before the work: a redelivered message or a second worker does nothing.
+    from proposals.search_index import run_reindex
+
+    return run_reindex(run_id)

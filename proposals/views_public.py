@@ -51,6 +51,7 @@ def public_index(request):
             "selected_session": selected_session,
             "selected_category": selected_category,
             "q": q,
+            "unsearchable": bool(q) and not search.searchable(q),
             "filter_query": query.urlencode(),
         },
     )

@@ -10,16 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Unit
 from proposals import search
 from proposals.choices import ProposalStatus
+from proposals.filters import SearchFilter, SearchFilterSetMixin
 from proposals.models import Category, Proposal, Session
 from responses.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus, ReplyStatus, Satisfaction
 from responses.models import Assignment, Feedback, Reply, ReplyCategory
 
 
-class AssignmentFilterSet(django_filters.FilterSet):
+class AssignmentFilterSet(SearchFilterSetMixin, django_filters.FilterSet):
     """Filters by session, unit, role, status, proposal status and category, key, overdue, due dates and text;
     and, for the dashboard's drill-downs, replied on time, reply dates, reply category and satisfaction."""
 
-    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    q = SearchFilter(method="filter_text", label=_("Search"))
     session = django_filters.ModelMultipleChoiceFilter(
         field_name="proposal__session", queryset=Session.objects.all(), distinct=False, label=_("Session")
     )

@@ -26,12 +26,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
-from proposals import search
 from proposals.choices import ProposalStatus, ProposerRole, ProposerStatus
 from proposals.models import Proposal
 from proposals.services import proposal_recipients
+from proposals.similar import similar_to_text
 from proposals.views_common import forbidden_page, lead_of, letters, texts, visible_proposal, with_status_colours
 from proposals.views_member import detail_context
 from proposals.workflow import WorkflowError
@@ -203,29 +203,44 @@ def public_detail(request, pk: int):
 
 
 MIN_TITLE = 4
+SIMILAR_TEXT_CHARS = 3000  # of each of analysis and suggestions: enough to tell a subject
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def similar(request):
-    """Earlier proposals like the title being typed: published ones and the member's own, with their replies."""
-    title = (request.GET.get("title") or "").strip()[:200]
+    """Earlier proposals like the one being written (its title, analysis and suggestions): published
+    ones and the member's own, with their similarity, shared words and replies."""
+    data = request.POST if request.method == "POST" else request.GET
+    title = (data.get("title") or "").strip()[:200]
+    background = (data.get("background") or "")[:SIMILAR_TEXT_CHARS]
+    suggestions = (data.get("suggestions") or "")[:SIMILAR_TEXT_CHARS]
     results = []
     if len(title) >= MIN_TITLE:
         visible = Proposal.objects.visible_to(request.user)
         candidates = (Proposal.objects.published() | visible).exclude(status=ProposalStatus.DRAFT)
-        exclude = request.GET.get("exclude", "")
+        exclude = data.get("exclude", "")
         if exclude.isdigit():
             candidates = candidates.exclude(pk=int(exclude))
-        found = search.similar_to_title(title, candidates=candidates, limit=5)
-        own = set(visible.filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
+        found = similar_to_text(title, background, suggestions, candidates=candidates, limit=5)
+        proposals = [s.proposal for s in found]
+        own = set(visible.filter(pk__in=[p.pk for p in proposals]).values_list("pk", flat=True))
         replies: dict[int, list[Reply]] = {}
         for reply in (
             Reply.objects.sent()
-            .filter(assignment__proposal__in=found, is_followup=False)
+            .filter(assignment__proposal__in=proposals, is_followup=False)
             .select_related("assignment__unit", "category")
             .order_by("sent_at")
         ):
             replies.setdefault(reply.assignment.proposal_id, []).append(reply)
-        results = [{"proposal": p, "own": p.pk in own, "replies": replies.get(p.pk, [])} for p in found]
+        results = [
+            {
+                "proposal": s.proposal,
+                "own": s.proposal.pk in own,
+                "replies": replies.get(s.proposal.pk, []),
+                "score": s.percent,
+                "shared": s.shared,
+            }
+            for s in found
+        ]
     return render(request, "proposals/_similar.html", {"results": results, "title": title, "min_title": MIN_TITLE})

@@ -70,6 +70,17 @@ class ReviewPageTests(PersonaTestCase):
         cls.same_session = submitted(cls.lihua, cls.session, title="关于完善社区养老服务设施的建议")
         cls.unrelated = submitted(cls.lihua, cls.session, title="关于加强中小学心理健康教育的建议")
         cls.draft = make_proposal(cls.lihua, cls.session, title="关于社区养老服务的建议（草稿）")
+        # Similarity reads the whole text: each its own, as real proposals are.
+        texts = {
+            cls.proposal: ("福田区老年人口增长快，社区养老服务供给不足。", "增加社区养老服务站点，发展长者饭堂。"),
+            cls.earlier: ("社区养老服务质量参差不齐，护理人员不足。", "加强养老护理人员培训，提升社区养老服务质量。"),
+            cls.same_session: ("社区养老服务设施分布不均，部分社区缺少日间照料中心。", "完善社区养老服务设施布局。"),
+            cls.unrelated: ("中小学生心理问题增多，学校心理教师不足。", "配齐心理健康教师，开设心理健康课程。"),
+            cls.draft: ("社区养老服务需求大。", "增加社区养老服务供给。"),
+        }
+        for proposal, (background, suggestions) in texts.items():
+            proposal.background, proposal.suggestions = background, suggestions
+            proposal.save()
 
     def setUp(self) -> None:
         self.client.force_login(self.committee)
@@ -77,7 +88,7 @@ class ReviewPageTests(PersonaTestCase):
     def test_it_shows_the_proposal_beside_similar_ones_from_this_and_earlier_sessions(self):
         response = self.client.get(url("review", self.proposal.pk))
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "福田区时尚产业基础好")  # the proposal's own text
+        self.assertContains(response, "福田区老年人口增长快")  # the proposal's own text
         similar = response.context["similar"]
         self.assertIn(self.earlier, similar)
         self.assertIn(self.same_session, similar)
@@ -85,6 +96,21 @@ class ReviewPageTests(PersonaTestCase):
         self.assertNotIn(self.draft, similar)
         self.assertContains(response, "2022031")
         self.assertContains(response, "六届二次会议")
+
+    def test_each_similar_proposal_shows_its_score_and_the_shared_words(self):
+        response = self.client.get(url("review", self.proposal.pk))
+        rows = {row.pk: row for row in response.context["similar"]}
+        self.assertGreater(rows[self.same_session.pk].similarity, 0)
+        self.assertIn("社区养老", rows[self.same_session.pk].shared_words)
+        self.assertContains(response, 'data-testid="similar-score"')
+        self.assertContains(response, 'data-testid="similar-shared"')
+
+    def test_the_merge_form_offers_the_similar_proposals_first_with_their_score(self):
+        response = self.client.get(url("review", self.proposal.pk))
+        choices = list(response.context["merge_form"].fields["into"].choices)[1:]  # after the empty choice
+        self.assertEqual(choices[0][0].value, self.same_session.pk)
+        self.assertIn("%", str(choices[0][1]))
+        self.assertNotIn("%", str(dict((c[0].value, c[1]) for c in choices)[self.unrelated.pk]))
 
     def test_only_same_session_proposals_offer_merging_into_them(self):
         response = self.client.get(url("review", self.proposal.pk))

@@ -4,10 +4,10 @@ import datetime as dt
 
 from django.utils import timezone
 
-from proposals import search
 from proposals.choices import ProposalStatus
 from proposals.filters import ProposalFilterSet
 from proposals.models import Category, Proposal
+from proposals.similar import similar_to
 from responses.choices import AssignmentRole, AssignmentStatus
 from responses.filters import AssignmentFilterSet
 from responses.models import Assignment
@@ -95,7 +95,9 @@ class FilterSetTests(PersonaTestCase):
 class SimilarProposalTests(PersonaTestCase):
     def test_it_finds_an_earlier_proposal_on_the_same_subject(self):
         earlier = make_proposal(self.wangfang, self.session, title="关于福田区构建现代化产业体系的建议")
-        make_proposal(self.wangfang, self.session, title="关于改善学校午餐的建议")
+        lunch = make_proposal(self.wangfang, self.session, title="关于改善学校午餐的建议")
+        lunch.background, lunch.suggestions = "部分学校午餐口味差、营养搭配不合理。", "引入营养师，公开午餐食谱。"
+        lunch.save()
         new = make_proposal(self.chencheng, self.session, title="关于福田区构建具有竞争力的现代化产业体系的建议")
 
-        self.assertEqual(search.similar_to(new), [earlier])
+        self.assertEqual([s.proposal for s in similar_to(new)], [earlier])

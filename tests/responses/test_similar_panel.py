@@ -73,8 +73,23 @@ class SimilarPanelTests(PersonaTestCase):
         self.client.force_login(self.chencheng)
         response = self.client.get(reverse("portal:proposal_create"))
 
-        self.assertContains(response, f'hx-get="{URL}"')
+        self.assertContains(response, f'hx-post="{URL}"')
+        self.assertContains(response, 'hx-include="[name=csrfmiddlewaretoken],[name=title],[name=background]')
         self.assertContains(response, 'id="similar-panel"')
+
+    def test_the_text_being_written_counts_not_only_the_title(self):
+        self.client.force_login(self.chencheng)
+        data = {
+            "title": "关于回应企业关切的建议",
+            "background": "福田区时尚产业基础好，但产业体系竞争力仍需提升。",
+            "suggestions": "加强规划引领，深化深港合作，强化政策扶持。",
+        }
+        response = self.client.post(URL, data)
+
+        self.assertContains(response, "关于福田区构建具有竞争力的现代化产业体系的建议")
+        self.assertContains(response, 'data-testid="similar-score"')
+        self.assertContains(response, 'data-testid="similar-shared"')
+        self.assertContains(response, "产业体系")
 
     def test_anonymous_visitors_are_sent_to_login(self):
         self.assertEqual(self.client.get(URL, {"title": "现代化产业体系"}).status_code, 302)
@@ -82,6 +97,7 @@ class SimilarPanelTests(PersonaTestCase):
     def test_the_panel_costs_a_fixed_number_of_queries(self):
         self.client.force_login(self.chencheng)
         self.client.get(URL, {"title": "关于现代化产业体系的建议"})  # warm the segmenter's dictionary check
-        # session, user, candidates, which are the member's own, replies, session save (3 with savepoint)
-        with self.assertNumQueries(8):
+        # session, user, the number of proposals and their stored words (for the word weights),
+        # candidates, which are the member's own, replies, session save (3 with savepoint)
+        with self.assertNumQueries(10):
             self.client.get(URL, {"title": "关于现代化产业体系的建议"})

@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import AccessChange, FailedLogin, MemberProfile
 from proposals.choices import ProposalStatus
-from proposals.models import Attachment, Event, Notification, Proposal, SearchTerm
+from proposals.models import Attachment, Event, Notification, Proposal, SearchIndexRun, SearchTerm
 from proposals.services import (
     accept_proposal,
     add_supervision_note,
@@ -324,6 +324,8 @@ class AccessScene(UnitPagesTestCase):
             "reply_category": cls.reply_categories["A"],
             "holiday": Holiday.objects.create(date=dt.date(2023, 4, 5), name="清明节"),
             "search_term": SearchTerm.objects.create(word="时尚产业"),
+            # Asked for by the dictionary change just above.
+            "search_index_run": SearchIndexRun.objects.order_by("pk").first(),
             "proposal_type": ContentType.objects.get_for_model(Proposal),
             "failed_login": FailedLogin.objects.create(username="zhangsan", ip="192.0.2.7"),
             "access_change": AccessChange.objects.create(user=chencheng, changes={"is_active": [False, True]}),

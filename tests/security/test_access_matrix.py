@@ -354,6 +354,8 @@ MODEL_ADMINS = {
     "proposals.session": Rights("session", **REFERENCE),
     "proposals.category": Rights("category", **REFERENCE),
     "proposals.searchterm": Rights("search_term", **REFERENCE),
+    # The re-indexings after dictionary changes: read by oversight, written by the task only.
+    "proposals.searchindexrun": Rights("search_index_run", view=OVERSIGHT, add=NOBODY, delete=NOBODY, seen=STAFF),
     "responses.holiday": Rights("holiday", **REFERENCE),
     "responses.replycategory": Rights("reply_category", **REFERENCE),
     # Proposals: every staff role reads the ones it sees; only the committee edits; nobody deletes.
