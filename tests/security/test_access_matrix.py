@@ -52,6 +52,7 @@ from responses.models import (
     ReplyRevision,
     ReturnRequest,
 )
+from tests.api.access_table import API_READS
 from tests.proposals.helpers_member import draft_post
 from tests.security.helpers_access import (
     ADMIN_LOGIN,
@@ -339,6 +340,8 @@ MODEL_ADMINS = {
     "accounts.failedlogin": Rights("failed_login", view=COMMITTEE_ONLY, add=NOBODY, delete=NOBODY, seen=STAFF),
     # The audit of role and account changes: the committee and leaders read it; nobody edits it.
     "accounts.accesschange": Rights("access_change", view=OVERSIGHT, add=NOBODY, delete=NOBODY, seen=STAFF),
+    # API tokens: the committee creates and revokes them (never deletes: the row is the record).
+    "api.apitoken": Rights("api_token", view=COMMITTEE_ONLY, add=COMMITTEE_ONLY, delete=NOBODY, seen=COMMITTEE_ONLY),
     "proposals.session": Rights("session", **REFERENCE),
     "proposals.category": Rights("category", **REFERENCE),
     "proposals.searchterm": Rights("search_term", **REFERENCE),
@@ -409,7 +412,7 @@ def model_admin_cases(label: str, rights: Rights) -> dict[str, list[Case]]:
 
 def all_expectations() -> dict[str, list[Case]]:
     table: dict[str, list[Case]] = {}
-    for part in (SITE, PORTAL, PUBLIC, LETTERS, DASHBOARD_PAGES, ADMIN_SITE, ADMIN_WORKFLOW):
+    for part in (SITE, PORTAL, PUBLIC, LETTERS, DASHBOARD_PAGES, ADMIN_SITE, ADMIN_WORKFLOW, API_READS):
         table.update(part)
     for label, rights in MODEL_ADMINS.items():
         table.update(model_admin_cases(label, rights))
