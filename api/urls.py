@@ -1,6 +1,6 @@
 """``/api/``: the OpenAPI schema, its documentation (served from installed packages, no CDN) and version 1."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("v1/", include(router.urls)),
+    # Anything else under /api/ is a problem+json 404 too, not the site's HTML page.
+    re_path(r"^", views.not_found, name="not-found"),
 ]

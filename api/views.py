@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import (
+    action,
+    api_view,
+    authentication_classes,
+    permission_classes,
+    schema,
+    throttle_classes,
+)
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
@@ -70,6 +77,15 @@ class ApiViewMixin:
                 response.status_code,
             )
         return response
+
+
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([permissions.AllowAny])
+@throttle_classes([])
+@schema(None)
+def not_found(request, *args, **kwargs):
+    raise NotFound()
 
 
 class ReferenceViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):

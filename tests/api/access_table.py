@@ -55,4 +55,5 @@ API_READS = {
     "api:reply-send": [case(POST_ONLY, pk="reply")],
     "api:reply-sign": [case(POST_ONLY, pk="reply")],
     "api:reply-submit": [case(POST_ONLY, pk="draft_reply")],
+    "api:not-found": [case(expect(everyone=404), path="/api/v1/no-such-thing/1.5/")],
 }
