@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "proposals",
     "responses",
     "dashboard",
+    "imports",
     "api",
 ]
 
@@ -350,3 +351,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.add_problem_responses",
     ],
 }
+# Import of earlier sessions (imports/): the largest workbook the admin accepts, and where an uploaded
+# workbook waits between its preview and the clerk's confirmation.
+IMPORT_MAX_BYTES = env.integer("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+IMPORT_UPLOAD_DIR = VAR_DIR / "imports"

@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import AccessChange, FailedLogin, MemberProfile
 from api.models import ApiToken
 from api.services import issue_token
+from imports.models import ImportBatch
 from proposals.choices import ProposalStatus
 from proposals.models import Attachment, Event, Notification, Proposal, SearchTerm
 from proposals.services import (
@@ -332,6 +333,9 @@ class AccessScene(UnitPagesTestCase):
             "failed_login": FailedLogin.objects.create(username="zhangsan", ip="192.0.2.7"),
             "access_change": AccessChange.objects.create(user=chencheng, changes={"is_active": [False, True]}),
             "api_token": api_token,
+            "import_batch": ImportBatch.objects.create(
+                file_name="五届五次会议.xlsx", file_sha256="0" * 64, imported_by=cls.committee, counts={"proposals": 0}
+            ),
         }
         for row in scene.values():
             row.refresh_from_db()
