@@ -8,7 +8,8 @@ from api import views
 
 app_name = "api"
 
-router = SimpleRouter()
+# Path converters, not regexes: ids are <int:pk>; any other path falls through to the problem+json 404 below.
+router = SimpleRouter(use_regex_path=False)
 router.register("sessions", views.SessionViewSet, basename="session")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("units", views.UnitViewSet, basename="unit")

@@ -54,6 +54,7 @@ class ApiViewMixin:
     """Every endpoint: signed in (session or token); every write written to the security log."""
 
     permission_classes = [permissions.IsAuthenticated]
+    lookup_value_converter = "int"
 
     def get_object(self):
         # An id that is no number, or no 64-bit one, names nothing: 404, not a database error.
