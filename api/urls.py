@@ -1,7 +1,10 @@
-"""``/api/``: the OpenAPI schema, its documentation (served from installed packages, no CDN) and version 1."""
+"""``/api/``: the OpenAPI schema, its documentation (Swagger UI from an installed package, no CDN) and version 1.
+
+Redoc is not offered: its page loads web fonts and a logo from the internet and starts a blob worker,
+all refused by the site's CSP (tests/e2e/test_api_docs.py found it)."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from api import views
@@ -22,7 +25,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the site's CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("v1/", include(router.urls)),
     # Anything else under /api/ is a problem+json 404 too, not the site's HTML page.
     re_path(r"^", views.not_found, name="not-found"),

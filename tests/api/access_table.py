@@ -28,7 +28,6 @@ OTHER_UNITS_ROW = expect(anonymous=UNAUTHORIZED, proposers=200, other_member=404
 API_READS = {
     "api:schema": [case(EVERYONE_200)],
     "api:docs": [case(EVERYONE_200)],
-    "api:redoc": [case(EVERYONE_200)],
     "api:session-list": [case(SIGNED_IN)],
     "api:session-detail": [case(SIGNED_IN, pk="session")],
     "api:category-list": [case(SIGNED_IN)],
