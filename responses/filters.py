@@ -81,7 +81,7 @@ class AssignmentFilterSet(django_filters.FilterSet):
         on_time = Q(replied_at__date__lte=F("reply_due"))
         return replied.filter(on_time) if value else replied.exclude(on_time)
 
-    def filter_reply_category(self, queryset, name, value):
+    def filter_reply_category(self, queryset, name, value: list[ReplyCategory]):
         """Has a sent reply (not a follow-up) of one of these categories."""
         if not value:
             return queryset
