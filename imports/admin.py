@@ -4,7 +4,9 @@ problem by sheet, row and column), confirm; the template to download; the list o
 from __future__ import annotations
 
 import re
+import shutil
 import uuid
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -30,8 +32,32 @@ SESSION_KEY = "imports:upload"
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class LettersField(forms.FileField):
+    """Any number of .docx letters (the replies sheet names them under 答复函文件)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = []
+        for item in data or []:
+            files.append(super().clean(item, initial))
+        for item in files:
+            if not item.name.lower().endswith(".docx"):
+                raise forms.ValidationError(_("“%(name)s” is not a .docx file.") % {"name": item.name})
+        return files
+
+
 class UploadForm(forms.Form):
     workbook = forms.FileField(label=gettext_lazy("Workbook (.xlsx)"))
+    letters = LettersField(
+        label=gettext_lazy("Reply letters (.docx, optional)"),
+        required=False,
+        help_text=gettext_lazy("The files the replies sheet names under 答复函文件"),
+    )
 
     def clean_workbook(self):
         upload = self.cleaned_data["workbook"]
@@ -97,11 +123,15 @@ class ImportBatchAdmin(ReadOnlyAdmin):
             )
         upload = form.cleaned_data["workbook"]
         content = upload.read()
-        plan = check(content)
+        letters = {Path(item.name).name: item.read() for item in form.cleaned_data["letters"]}
+        plan = check(content, letters)
         if not plan.problems and plan.proposals:
             token = uuid.uuid4().hex
-            settings.IMPORT_UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-            (settings.IMPORT_UPLOAD_DIR / f"{token}.xlsx").write_bytes(content)
+            folder = settings.IMPORT_UPLOAD_DIR / token
+            (folder / "letters").mkdir(parents=True)
+            (folder / "workbook.xlsx").write_bytes(content)
+            for name, letter in letters.items():
+                (folder / "letters" / name).write_bytes(letter)
             # Kept in this user's session: nobody else can confirm the upload.
             request.session[SESSION_KEY] = {"token": token, "name": upload.name[:200]}
         return self._page(
@@ -121,13 +151,14 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     def _confirm(self, request: HttpRequest) -> HttpResponse:
         upload = request.session.pop(SESSION_KEY, None) or {}
         token = str(upload.get("token", ""))
-        stored = settings.IMPORT_UPLOAD_DIR / f"{token}.xlsx"
-        if not TOKEN.match(token) or not stored.is_file():
+        folder = settings.IMPORT_UPLOAD_DIR / token
+        if not TOKEN.match(token) or not (folder / "workbook.xlsx").is_file():
             messages.error(request, _("The uploaded workbook is no longer there; upload it again."))
             return redirect("admin:imports_importbatch_upload")
-        content = stored.read_bytes()
-        stored.unlink(missing_ok=True)
-        plan = check(content)  # again: the data may have changed since the preview
+        content = (folder / "workbook.xlsx").read_bytes()
+        letters = {item.name: item.read_bytes() for item in (folder / "letters").glob("*.docx")}
+        shutil.rmtree(folder, ignore_errors=True)
+        plan = check(content, letters)  # again: the data may have changed since the preview
         if plan.problems or not plan.proposals:
             return self._page(
                 request,

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from io import BytesIO
 
+import docx
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
@@ -122,14 +125,25 @@ class Reference:
         self.reply_categories = {c.code.upper(): c for c in ReplyCategory.objects.all()}
 
 
+def letter_text(content: bytes) -> str | None:
+    """The paragraphs of a .docx letter as text; None when the file is no .docx."""
+    try:
+        document = docx.Document(BytesIO(content))
+    except Exception:  # noqa: BLE001 - python-docx raises many kinds for a file that is not a .docx
+        return None
+    return "\n".join(paragraph.text for paragraph in document.paragraphs).strip()
+
+
 class Checker:
-    def __init__(self, rows: dict[str, list[Row]]) -> None:
+    def __init__(self, rows: dict[str, list[Row]], letters: Mapping[str, bytes] | None = None) -> None:
         self.rows = rows
+        self.letters = letters or {}
         self.ref = Reference()
         self.plan = Plan()
         self.by_key: dict[tuple[int, str], ProposalPlan] = {}
         self.imported: set[tuple[int, str]] = set()
         self.refused: set[tuple[int, str]] = set()  # proposals with problems of their own, already reported
+        self.refused_replies: set[tuple[str, int]] = set()  # (number, unit) of reply rows with problems
 
     def problem(self, row: Row, column: str, message: str) -> None:
         header = next((c.header for c in row.sheet.columns if c.key == column), column)
@@ -334,7 +348,20 @@ class Checker:
         if code and category is None:
             self.problem(row, "category", _("No reply category with the code “%(code)s”.") % {"code": code})
         sent = self.date(row, "sent")
-        body = self.required(row, "body")
+        body = text(row.values.get("body"))
+        letter = text(row.values.get("letter_file"))
+        if letter and not body:
+            content = self.letters.get(letter)
+            if content is None:
+                self.problem(
+                    row, "letter_file", _("No letter file named “%(name)s” came with the workbook.") % {"name": letter}
+                )
+            else:
+                body = letter_text(content) or ""
+                if not body:
+                    self.problem(row, "letter_file", _("“%(name)s” is no .docx letter with text.") % {"name": letter})
+        elif not letter and not body:
+            self.problem(row, "body", _("Give the letter's text, or the name of its .docx file under 答复函文件."))
         if proposal is None or unit is None:
             return
         assignment = proposal.assignments.get(unit.pk)
@@ -358,6 +385,7 @@ class Checker:
             self.problem(row, "sent", _("A reply is sent after the assignment date."))
             return
         if category is None or sent is None or not body:
+            self.refused_replies.add((proposal.number, unit.pk))
             return
         assignment.reply = ReplyPlan(
             category=category,
@@ -394,6 +422,8 @@ class Checker:
             return
         assignment = proposal.assignments.get(unit.pk)
         reply = assignment.reply if assignment else None
+        if reply is None and (proposal.number, unit.pk) in self.refused_replies:
+            return  # the reply's own row has its problems reported
         if reply is None:
             self.problem(
                 row,
@@ -415,12 +445,13 @@ class Checker:
         )
 
 
-def check(content: bytes) -> Plan:
-    """The plan of a workbook's import, with every problem found; nothing is written."""
+def check(content: bytes, letters: Mapping[str, bytes] | None = None) -> Plan:
+    """The plan of a workbook's import, with every problem found; nothing is written. ``letters`` maps the
+    file names the replies sheet gives under 答复函文件 to the .docx files' contents."""
     try:
         rows, sheet_problems = read(content)
     except WorkbookError as exc:
         return Plan(problems=[Problem("", None, "", str(exc))])
-    plan = Checker(rows).run()
+    plan = Checker(rows, letters).run()
     plan.problems[:0] = [Problem(sheet, None, "", message) for sheet, message in sheet_problems]
     return plan

@@ -297,10 +297,11 @@ def _proposers(plans: Iterable[ProposalPlan], proposals: Iterable[Proposal]):
 
 
 def import_workbook(
-    content: bytes, *, actor: User, file_name: str, dry_run: bool = False
+    content: bytes, *, actor: User, file_name: str, dry_run: bool = False, letters: dict[str, bytes] | None = None
 ) -> tuple[Plan, ImportBatch | None]:
-    """Checks the workbook and, unless ``dry_run`` or it has problems, writes it: all of it or nothing."""
-    plan = check(content)
+    """Checks the workbook and, unless ``dry_run`` or it has problems, writes it: all of it or nothing.
+    ``letters``: the .docx letters the replies sheet names under 答复函文件, by file name."""
+    plan = check(content, letters)
     if dry_run or plan.problems or not plan.proposals:
         return plan, None
     return plan, write(plan, actor=actor, file_name=file_name, content=content)

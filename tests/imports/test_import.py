@@ -6,6 +6,7 @@ from io import BytesIO, StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import docx
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -226,3 +227,63 @@ class AdminTests(PersonaTestCase):
         self.assertEqual(self.client.get(reverse("admin:imports_importbatch_upload")).status_code, 403)
         self.assertEqual(self.upload(workbook(**reference_case())).status_code, 403)
         self.assertFalse(Proposal.objects.exists())
+
+
+def letter(*paragraphs: str) -> bytes:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+class LetterFileTests(PersonaTestCase):
+    def with_letter_file(self, name: str = "2023160答复函.docx") -> dict:
+        data = reference_case()
+        data["replies"][0].update(body=None, letter_file=name)
+        return data
+
+    def test_a_reply_takes_its_text_from_the_docx_the_sheet_names(self):
+        content = letter("陈澄委员：", "你提出的关于现代化产业体系的提案收悉。", "特此回复。")
+        plan, batch = import_workbook(
+            workbook(**self.with_letter_file()),
+            actor=self.committee,
+            file_name="x.xlsx",
+            letters={"2023160答复函.docx": content},
+        )
+        self.assertEqual(plan.problems, [])
+        self.assertEqual(Reply.objects.get().body, "陈澄委员：\n你提出的关于现代化产业体系的提案收悉。\n特此回复。")
+
+    def test_a_missing_or_unreadable_letter_file_is_a_problem(self):
+        for letters in ({}, {"2023160答复函.docx": b"not a docx"}):
+            with self.subTest(letters=list(letters)):
+                plan, batch = import_workbook(
+                    workbook(**self.with_letter_file()), actor=self.committee, file_name="x.xlsx", letters=letters
+                )
+                self.assertIsNone(batch)
+                self.assertEqual([(p.sheet, p.row, p.column) for p in plan.problems], [("答复", 2, "答复函文件")])
+
+    def test_the_command_reads_letters_from_the_workbooks_folder(self):
+        with TemporaryDirectory() as folder:
+            path = Path(folder) / "六届三次会议.xlsx"
+            path.write_bytes(workbook(**self.with_letter_file()))
+            (Path(folder) / "2023160答复函.docx").write_bytes(letter("特此回复。"))
+            call_command("import_session", str(path), stdout=StringIO())
+        self.assertEqual(Reply.objects.get().body, "特此回复。")
+
+    def test_the_admin_takes_letters_with_the_workbook(self):
+        folder = TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        with override_settings(IMPORT_UPLOAD_DIR=Path(folder.name)):
+            self.client.force_login(self.committee)
+            preview = self.client.post(
+                reverse("admin:imports_importbatch_upload"),
+                {
+                    "workbook": SimpleUploadedFile("x.xlsx", workbook(**self.with_letter_file())),
+                    "letters": [SimpleUploadedFile("2023160答复函.docx", letter("特此回复。"))],
+                },
+            )
+            self.assertTrue(preview.context["can_confirm"], preview.context["plan"].problems)
+            self.client.post(reverse("admin:imports_importbatch_confirm"))
+        self.assertEqual(Reply.objects.get().body, "特此回复。")

@@ -20,8 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and report problems; write nothing")
         parser.add_argument("--user", default="", help="committee staff user recorded as the importer")
         parser.add_argument("--template", action="store_true", help="write the empty template workbook to FILE")
+        parser.add_argument(
+            "--letters", default="", help="folder of the .docx letters the replies sheet names (default: FILE's folder)"
+        )
 
-    def handle(self, *args, file: str, dry_run: bool, user: str, template: bool, **options) -> None:
+    def handle(self, *args, file: str, dry_run: bool, user: str, template: bool, letters: str, **options) -> None:
         path = Path(file)
         if template:
             path.write_bytes(template_workbook())
@@ -30,7 +33,11 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("No file %(path)s") % {"path": path})
         actor = self._actor(user)
-        plan, batch = import_workbook(path.read_bytes(), actor=actor, file_name=path.name, dry_run=dry_run)
+        folder = Path(letters) if letters else path.parent
+        files = {item.name: item.read_bytes() for item in folder.glob("*.docx")} if folder.is_dir() else {}
+        plan, batch = import_workbook(
+            path.read_bytes(), actor=actor, file_name=path.name, dry_run=dry_run, letters=files
+        )
         for problem in plan.problems:
             where = " ".join(
                 str(part) for part in (problem.sheet, problem.row and f"row {problem.row}", problem.column) if part
