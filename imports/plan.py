@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 import docx
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
@@ -166,7 +167,7 @@ class Checker:
         value = day(raw)
         if value is None:
             self.problem(row, column, _("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": text(raw)})
-        elif value > dt.date.today():
+        elif value > timezone.localdate():
             self.problem(row, column, _("The date %(date)s is in the future.") % {"date": value})
             return None
         return value

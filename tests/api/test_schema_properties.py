@@ -62,7 +62,9 @@ def committee_key(live_server, settings):
 
 @pytest.mark.django_db(transaction=True)
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+)
 def test_every_generated_request_gets_a_documented_answer(case, live_server, committee_key):
     case.call_and_validate(
         base_url=live_server.url, headers={"Authorization": f"Bearer {committee_key}"}, checks=CHECKS
