@@ -47,10 +47,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "proposals",
     "responses",
     "dashboard",
+    "imports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -370,3 +375,56 @@ UNFOLD = {
 }
 
 DEMO_PASSWORD = env.string("DEMO_PASSWORD", "tian-an-2026")
+
+# The API (api/): session or per-user token, signed-in users only, errors as problem+json, the lists'
+# keyset pages, throttled per token (per user for the session, per address otherwise).
+API_RATE = env.string("API_RATE", "600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: an anonymous call is told how to authenticate (401 with WWW-Authenticate: Bearer).
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE},
+    "EXCEPTION_HANDLER": "api.problems.problem_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "提案办理系统 API",
+    "DESCRIPTION": _(
+        "Read proposals, assignments and replies as the pages show them, and take the workflow steps other "
+        "systems take. Authenticate with the browser's session or with a token that committee staff create "
+        "in the admin: Authorization: Bearer ta_…"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProposalStatusEnum": "proposals.choices.ProposalStatus",
+        "ProposalKindEnum": "proposals.choices.ProposalKind",
+        "ProposerRoleEnum": "proposals.choices.ProposerRole",
+        "ProposerStatusEnum": "proposals.choices.ProposerStatus",
+        "AssignmentRoleEnum": "responses.choices.AssignmentRole",
+        "AssignmentStatusEnum": "responses.choices.AssignmentStatus",
+        "ReplyStatusEnum": "responses.choices.ReplyStatus",
+        "SatisfactionEnum": "responses.choices.Satisfaction",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
+}
+# Import of earlier sessions (imports/): the largest workbook the admin accepts, and where an uploaded
+# workbook waits between its preview and the clerk's confirmation.
+IMPORT_MAX_BYTES = env.integer("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+IMPORT_UPLOAD_DIR = VAR_DIR / "imports"

@@ -77,7 +77,7 @@ class ProposalFilterSet(SearchFilterSetMixin, django_filters.FilterSet):
     def filter_text(self, queryset, name, value):
         return search.search(queryset, value) if value else queryset
 
-    def filter_unit(self, queryset, name, value):
+    def filter_unit(self, queryset, name, value: list[Unit]):
         if not value:
             return queryset
         return queryset.filter(Exists(self._assignments().filter(unit__in=value)))

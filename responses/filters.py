@@ -82,7 +82,7 @@ class AssignmentFilterSet(SearchFilterSetMixin, django_filters.FilterSet):
         on_time = Q(replied_at__date__lte=F("reply_due"))
         return replied.filter(on_time) if value else replied.exclude(on_time)
 
-    def filter_reply_category(self, queryset, name, value):
+    def filter_reply_category(self, queryset, name, value: list[ReplyCategory]):
         """Has a sent reply (not a follow-up) of one of these categories."""
         if not value:
             return queryset
@@ -105,3 +105,25 @@ class AssignmentFilterSet(SearchFilterSetMixin, django_filters.FilterSet):
     def filter_result(self, queryset, name, value):
         """Has a rating of the handling result at one of these levels."""
         return self._rated(queryset, "result", value)
+
+
+class ReplyFilterSet(django_filters.FilterSet):
+    """Filters reply letters by session, unit, proposal, status, category, follow-up and sent dates."""
+
+    session = django_filters.ModelMultipleChoiceFilter(
+        field_name="assignment__proposal__session", queryset=Session.objects.all(), distinct=False, label=_("Session")
+    )
+    unit = django_filters.ModelMultipleChoiceFilter(
+        field_name="assignment__unit", queryset=Unit.objects.all(), distinct=False, label=_("Unit")
+    )
+    proposal = django_filters.NumberFilter(field_name="assignment__proposal", label=_("Proposal"))
+    status = django_filters.MultipleChoiceFilter(choices=ReplyStatus.choices, distinct=False, label=_("Status"))
+    category = django_filters.ModelMultipleChoiceFilter(
+        queryset=ReplyCategory.objects.all(), distinct=False, label=_("Reply category")
+    )
+    is_followup = django_filters.BooleanFilter(label=_("Follow-up reply"))
+    sent = django_filters.DateFromToRangeFilter(field_name="sent_at__date", label=_("Sent between"))
+
+    class Meta:
+        model = Reply
+        fields = ["session", "unit", "proposal", "status", "category", "is_followup", "sent"]

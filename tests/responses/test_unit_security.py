@@ -101,6 +101,8 @@ PROBES = [SECRET_NUMBERS[0], "机密", "孙经办"]
 # Registered models with no unit work in them: lists any staff member may read in full.
 REFERENCE_MODELS = {Unit, Session, Category, Holiday, ReplyCategory, MemberProfile}
 REFERENCE_LABELS = {"proposals.SearchTerm", "accounts.FailedLogin", "accounts.AccessChange"}  # no unit data
+# Committee-only admins (unit staff get 403 on every page of them): API tokens and past imports.
+REFERENCE_LABELS |= {"api.ApiToken", "imports.ImportBatch"}
 
 # Views that log out or need a fresh sign-in would end the session the test runs in.
 SKIPPED_NAMES = {"logout", "login", "password_change", "password_change_done"}

@@ -26,6 +26,9 @@ from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import AccessChange, FailedLogin, MemberProfile
+from api.models import ApiToken
+from api.services import issue_token
+from imports.models import ImportBatch
 from proposals.choices import ProposalStatus
 from proposals.models import Attachment, Event, Notification, Proposal, SearchIndexRun, SearchTerm
 from proposals.services import (
@@ -292,6 +295,8 @@ class AccessScene(UnitPagesTestCase):
         return_request = request_return(pending, actor=cls.handler, reason="该事项主要由区交通运输局负责。")
 
         notify([cls.committee], title="有新的退回申请待审", proposal=pending.proposal, email=False)
+        api_token = ApiToken(user=chencheng, name="区政府OA系统")
+        issue_token(api_token, actor=cls.committee)
         scene = {
             "draft": draft,
             "draft_attachment": draft_attachment,
@@ -329,6 +334,10 @@ class AccessScene(UnitPagesTestCase):
             "proposal_type": ContentType.objects.get_for_model(Proposal),
             "failed_login": FailedLogin.objects.create(username="zhangsan", ip="192.0.2.7"),
             "access_change": AccessChange.objects.create(user=chencheng, changes={"is_active": [False, True]}),
+            "api_token": api_token,
+            "import_batch": ImportBatch.objects.create(
+                file_name="五届五次会议.xlsx", file_sha256="0" * 64, imported_by=cls.committee, counts={"proposals": 0}
+            ),
         }
         for row in scene.values():
             row.refresh_from_db()

@@ -52,6 +52,7 @@ from responses.models import (
     ReplyRevision,
     ReturnRequest,
 )
+from tests.api.access_table import API_READS
 from tests.proposals.helpers_member import draft_post
 from tests.security.helpers_access import (
     ADMIN_LOGIN,
@@ -273,6 +274,10 @@ ADMIN_SITE = {
 ADMIN_WORKFLOW = {
     # The committee's pages (proposals/admin_review.py, responses/admin_assign.py, admin_supervision.py, admin_publication.py).
     "admin:proposals_proposal_review_queue": [case(COMMITTEE_PAGE)],
+    # The import of earlier sessions (imports/admin.py): committee staff only; confirming is a POST.
+    "admin:imports_importbatch_upload": [case(COMMITTEE_PAGE)],
+    "admin:imports_importbatch_template": [case(COMMITTEE_PAGE)],
+    "admin:imports_importbatch_confirm": [case(admin_page(staff=403, committee=405))],
     "admin:proposals_proposal_assign_many": [case(COMMITTEE_PAGE)],
     "admin:proposals_proposal_supervised": [case(OVERSIGHT_PAGE)],
     "admin:proposals_proposal_publication": [case(COMMITTEE_PAGE)],
@@ -351,6 +356,10 @@ MODEL_ADMINS = {
     "accounts.failedlogin": Rights("failed_login", view=COMMITTEE_ONLY, add=NOBODY, delete=NOBODY, seen=STAFF),
     # The audit of role and account changes: the committee and leaders read it; nobody edits it.
     "accounts.accesschange": Rights("access_change", view=OVERSIGHT, add=NOBODY, delete=NOBODY, seen=STAFF),
+    # Past imports: the committee reads them; nobody edits them (an import is undone by no one).
+    "imports.importbatch": Rights("import_batch", view=COMMITTEE_ONLY, add=NOBODY, delete=NOBODY, seen=STAFF),
+    # API tokens: the committee creates and revokes them (never deletes: the row is the record).
+    "api.apitoken": Rights("api_token", view=COMMITTEE_ONLY, add=COMMITTEE_ONLY, delete=NOBODY, seen=COMMITTEE_ONLY),
     "proposals.session": Rights("session", **REFERENCE),
     "proposals.category": Rights("category", **REFERENCE),
     "proposals.searchterm": Rights("search_term", **REFERENCE),
@@ -423,7 +432,7 @@ def model_admin_cases(label: str, rights: Rights) -> dict[str, list[Case]]:
 
 def all_expectations() -> dict[str, list[Case]]:
     table: dict[str, list[Case]] = {}
-    for part in (SITE, PORTAL, PUBLIC, LETTERS, DASHBOARD_PAGES, ADMIN_SITE, ADMIN_WORKFLOW):
+    for part in (SITE, PORTAL, PUBLIC, LETTERS, DASHBOARD_PAGES, ADMIN_SITE, ADMIN_WORKFLOW, API_READS):
         table.update(part)
     for label, rights in MODEL_ADMINS.items():
         table.update(model_admin_cases(label, rights))
