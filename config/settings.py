@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "proposals",
     "responses",
     "dashboard",
+    "ops",
 ]
 
 MIDDLEWARE = [
