@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
+from ops.metrics import metrics
 from proposals import public_urls as proposals_public
 from proposals import urls as proposals_portal
 from responses import portal_urls as responses_portal
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
