@@ -334,6 +334,9 @@ WORKER_HEARTBEAT_STALE_SECONDS = env.integer("WORKER_HEARTBEAT_STALE_SECONDS", 1
 METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
+# `manage.py upgrade_check` (make upgrade) warns about migrations that lock tables of at least this many rows.
+UPGRADE_BIG_TABLE_ROWS = env.integer("UPGRADE_BIG_TABLE_ROWS", 100_000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

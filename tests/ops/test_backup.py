@@ -23,6 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import TransactionTestCase
+from django.utils import translation
 
 from ops.backup import prune, sha256_of
 from proposals.models import Attachment, Proposal
@@ -208,6 +209,8 @@ class RestoreCommandTests(TransactionTestCase):
 class RestoreRefusalTests(TransactionTestCase):
     # Not TestCase: SQLite's backup API waits forever on an in-memory database inside the test's transaction.
     def setUp(self):
+        # The messages are checked in English; the Chinese ones are in the catalogue (tests/test_i18n.py).
+        self.enterContext(translation.override("en"))
         self.folder = Path(self.enterContext(tempfile.TemporaryDirectory(prefix="tian-test-")))
         self.archive = Path(self.folder / "tian-backup-20260101T000000Z.tar.gz")
         call_command("backup", output=str(self.archive), stdout=io.StringIO())
