@@ -3,7 +3,6 @@ from django.urls import include, path
 
 from config.health import healthz
 from ops.metrics import metrics
-from ops.oidc import logout
 from proposals import public_urls as proposals_public
 from proposals import urls as proposals_portal
 from responses import portal_urls as responses_portal
@@ -12,8 +11,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
-    # Matched before accounts.urls: with single sign-on, signing out also ends the provider's session.
-    path("accounts/logout/", logout),
     path("oidc/", include("ops.oidc_urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,7 +9,8 @@ Configured only from the environment (README "Single sign-on"). What this module
   and then remembered. No account is ever created: roles are given by the committee, not by a
   provider;
 - a failed or replayed callback ends on the sign-in page with a message instead of an error page;
-- signing out also ends the session at the provider (RP-initiated logout with the ID token).
+- signing out also ends the session at the provider (RP-initiated logout with the ID token; the
+  logout view in accounts/urls.py asks for ``provider_logout_url`` through OIDC_OP_LOGOUT_URL_METHOD).
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth import views as auth_views
 from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import resolve_url
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCLogoutView
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
 from ops.models import ExternalIdentity
 
@@ -138,17 +138,6 @@ def provider_logout_url(request) -> str:
         {"id_token_hint": id_token, "post_logout_redirect_uri": back, "client_id": settings.OIDC_RP_CLIENT_ID}
     )
     return f"{settings.OIDC_OP_LOGOUT_ENDPOINT}?{query}"
-
-
-_provider_logout = OIDCLogoutView.as_view()
-_local_logout = auth_views.LogoutView.as_view()
-
-
-def logout(request, *args, **kwargs):
-    """accounts/logout/: with single sign-on, also ends the provider's session; otherwise Django's own."""
-    if settings.OIDC_ENABLED:
-        return _provider_logout(request, *args, **kwargs)
-    return _local_logout(request, *args, **kwargs)
 
 
 def only_when_enabled(view):
