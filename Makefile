@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 SIZE ?= 1000000
 
-.PHONY: run test install install-dev browser lint check messages bench clean lock
+.PHONY: run test install install-dev browser lint check messages bench clean lock upgrade
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,15 @@ messages: install-dev
 
 bench: install-dev
 	$(PY) bench/run.py --size $(SIZE)
+
+# After `git pull`: README "Upgrades". Stops before migrating when a migration locks a large table,
+# unless ACCEPT_LOCKS=1 (run it in a quiet hour).
+upgrade: install
+	$(PY) manage.py backup --keep 14
+	$(PY) manage.py upgrade_check $(if $(ACCEPT_LOCKS),--accept-locks)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py check --deploy
 
 clean:
 	rm -rf var/celery var/db.sqlite3 staticfiles

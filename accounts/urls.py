@@ -4,8 +4,10 @@ The templates live under accounts/, not registration/, so they never shadow the
 admin's own password pages (which look those names up in registration/).
 """
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from mozilla_django_oidc.views import OIDCLogoutView
 
 from accounts.forms import ThrottledAuthenticationForm
 from accounts.landing import landing_url
@@ -16,6 +18,17 @@ class SiteLoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         return landing_url(self.request.user)
+
+
+_local_logout = auth_views.LogoutView.as_view()
+# With single sign-on, signing out also ends the provider's session: the library's view asks
+# settings.OIDC_OP_LOGOUT_URL_METHOD (ops.oidc.provider_logout_url) where to send the browser.
+_provider_logout = OIDCLogoutView.as_view()
+
+
+def logout(request, *args, **kwargs):
+    view = _provider_logout if settings.OIDC_ENABLED else _local_logout
+    return view(request, *args, **kwargs)
 
 
 urlpatterns = [
@@ -29,7 +42,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", logout, name="logout"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(template_name="accounts/password_change_form.html"),

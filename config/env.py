@@ -73,3 +73,16 @@ def string_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def networks(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of addresses or networks (``10.0.8.0/24``), each checked now."""
+    import ipaddress
+
+    values = string_list(name, default)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an address or network") from exc
+    return values

@@ -50,15 +50,19 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "accounts",
     "proposals",
     "responses",
     "dashboard",
     "imports",
     "api",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # First and last: request latency by view for the metrics (ops/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -69,8 +73,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so that it sees the view's exception first: a locked database answers a "busy" page.
+    # Late, so that it sees the view's exception before the rest (only the metrics' timer is after it):
+    # a locked database answers a "busy" page.
     "config.busy.DatabaseBusyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -84,6 +90,7 @@ TEMPLATE_CONTEXT_PROCESSORS = [
     "django.contrib.messages.context_processors.messages",
     "django.template.context_processors.i18n",
     "proposals.context_processors.portal",
+    "ops.context_processors.sign_on",
 ]
 TEMPLATES = [
     {
@@ -131,7 +138,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.security.ThrottledModelBackend"]
+# Password sign-in (throttled) unless LOCAL_LOGIN_ENABLED=false; single sign-on when OIDC_ENABLED (below).
+LOCAL_LOGIN_ENABLED = env.boolean("LOCAL_LOGIN_ENABLED", True)
+AUTHENTICATION_BACKENDS = ["accounts.security.ThrottledModelBackend"] if LOCAL_LOGIN_ENABLED else []
 # Sign-in throttling (accounts/security.py): failures per account, and per address, within the window.
 LOGIN_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_IP_FAILURE_LIMIT = env.integer("LOGIN_IP_FAILURE_LIMIT", 30)
@@ -139,6 +148,48 @@ LOGIN_LOCKOUT_SECONDS = env.integer("LOGIN_LOCKOUT_SECONDS", 900)
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 believes no such header.
 TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0)
 LOGIN_URL = "login"
+
+# Single sign-on through an OpenID Connect provider (ops/oidc.py, README "Single sign-on").
+OIDC_ENABLED = env.boolean("OIDC_ENABLED", False)
+OIDC_RP_CLIENT_ID = env.string("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env.string("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = env.string("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env.string("OIDC_RP_SCOPES", "openid email profile")
+OIDC_OP_ISSUER = env.string("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.string("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env.string("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env.string("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env.string("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = env.string("OIDC_OP_LOGOUT_ENDPOINT", "")
+# How a first sign-in finds the existing account: "username" (the claim below) or "email" (verified).
+OIDC_MATCH_ON = env.string("OIDC_MATCH_ON", "username")
+OIDC_USERNAME_CLAIM = env.string("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_REQUIRE_VERIFIED_EMAIL = env.boolean("OIDC_REQUIRE_VERIFIED_EMAIL", True)
+OIDC_LEEWAY_SECONDS = env.integer("OIDC_LEEWAY_SECONDS", 30)
+# Match the signing key by the token's "kid"; false only for a provider whose keys carry none.
+OIDC_VERIFY_KID = env.boolean("OIDC_VERIFY_KID", True)
+OIDC_TIMEOUT = env.integer("OIDC_TIMEOUT", 5)
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True
+OIDC_CALLBACK_CLASS = "ops.oidc.Callback"
+OIDC_OP_LOGOUT_URL_METHOD = "ops.oidc.provider_logout_url"
+if OIDC_MATCH_ON not in ("username", "email"):
+    raise ImproperlyConfigured(f"OIDC_MATCH_ON must be username or email, not {OIDC_MATCH_ON!r}")
+if OIDC_ENABLED:
+    for _name in (
+        "OIDC_RP_CLIENT_ID",
+        "OIDC_RP_CLIENT_SECRET",
+        "OIDC_OP_ISSUER",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+    ):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"{_name} must be set when OIDC_ENABLED is true")
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "ops.oidc.Backend"]
+if not AUTHENTICATION_BACKENDS:
+    raise ImproperlyConfigured("LOCAL_LOGIN_ENABLED=false needs OIDC_ENABLED=true: nobody could sign in")
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -211,6 +262,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", n
 SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", not DEBUG)
 if env.boolean("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers and monitoring ask over plain HTTP on the private side.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -329,6 +382,18 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Each worker writes a heartbeat this often; /healthz calls the workers degraded when the newest is older.
+WORKER_HEARTBEAT_SECONDS = env.integer("WORKER_HEARTBEAT_SECONDS", 30)
+WORKER_HEARTBEAT_STALE_SECONDS = env.integer("WORKER_HEARTBEAT_STALE_SECONDS", 120)
+
+# Metrics (ops/metrics.py): answered only to these client networks (others get 404). The client
+# address is read behind TRUSTED_PROXY_COUNT proxies, like the sign-in throttle's.
+METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# `manage.py upgrade_check` (make upgrade) warns about migrations that lock tables of at least this many rows.
+UPGRADE_BIG_TABLE_ROWS = env.integer("UPGRADE_BIG_TABLE_ROWS", 100_000)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config.health import healthz
 from config.site import favicon
+from ops.metrics import metrics
 from proposals import public_urls as proposals_public
 from proposals import urls as proposals_portal
 from responses import portal_urls as responses_portal
@@ -12,6 +13,8 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("metrics", metrics, name="metrics"),
+    path("oidc/", include("ops.oidc_urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", include("dashboard.urls")),

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["accounts", "proposals", "responses", "dashboard", "imports", "api", "config", "templates", "locale"]
+SOURCES = ["accounts", "proposals", "responses", "dashboard", "imports", "api", "ops", "config", "templates", "locale"]
 
 
 def parse_po(text: str) -> list[tuple[str, list[str], bool]]:

@@ -212,14 +212,14 @@ class LongOutageTests(PersonaTestCase):
         self.run_at(moment)
         # In-app reminders went out at once: they never wait for the mail server.
         self.assertEqual(Notification.objects.filter(user=self.handler).count(), 3)
-        self.assertEqual(self.healthz(start + dt.timedelta(minutes=50))["mail"]["ok"], True)
+        self.assertEqual(self.healthz(start + dt.timedelta(minutes=50))["mail"], "ok")
 
         while moment < start + dt.timedelta(hours=72):
             moment += step
             self.run_at(moment)
         self.assertEqual(Reminder.objects.filter(sent_at__isnull=False).count(), 0)
         self.assertEqual(self.healthz(moment)["status"], "degraded")
-        self.assertEqual(self.healthz(moment)["mail"]["ok"], False)
+        self.assertEqual(self.healthz(moment)["mail"], "degraded")
         # Retried all along, never more than 30 minutes apart at the end: no final give-up.
         self.assertTrue(all(r.next_attempt_at - moment <= dt.timedelta(minutes=30) for r in Reminder.objects.all()))
 
@@ -239,7 +239,7 @@ class LongOutageTests(PersonaTestCase):
         self.assertEqual(len({m.extra_headers["Message-ID"] for m in mail.outbox}), 3)
         self.assertEqual(Notification.objects.filter(user=self.handler).count(), 3)
         self.assertEqual(Event.objects.filter(verb="reminder_sent").count(), 3)
-        self.assertEqual(self.healthz(moment)["mail"]["ok"], True)
+        self.assertEqual(self.healthz(moment)["mail"], "ok")
 
     def test_committee_staff_see_a_banner_after_an_hour_of_failures_and_unit_staff_do_not(self):
         start = at(dt.date(2025, 10, 2))

@@ -135,6 +135,11 @@ SITE = {
             )
         )
     ],
+    # The test client asks from 127.0.0.1, inside METRICS_ALLOWED_NETWORKS (tests/ops/test_metrics.py has the rest).
+    "metrics": [case(expect(everyone=200))],
+    # Single sign-on is off unless OIDC_ENABLED (tests/ops/test_oidc.py has it on).
+    "oidc_authentication_init": [case(expect(everyone=404))],
+    "oidc_authentication_callback": [case(expect(everyone=404))],
     # Signing out is a POST (Django 5); a GET is refused for everyone.
     "logout": [case(expect(everyone=405))],
     "password_change": [case(SIGNED_IN_200)],
