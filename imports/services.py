@@ -80,6 +80,16 @@ def write(plan: Plan, *, actor: User, file_name: str, content: bytes) -> ImportB
         raise WorkflowError(_("The workbook has problems; nothing was imported."))
     today = timezone.localdate()
     cal = WorkCalendar.load()
+    computed: dict[tuple, dict] = {}
+
+    def deadlines(session, assigned_on: dt.date, with_opinion: bool) -> dict:
+        # The due dates follow from the session, the day and the role alone; a workbook assigns many
+        # proposals on the same days, so each combination is worked out once.
+        key = (session.pk, assigned_on, with_opinion)
+        if key not in computed:
+            computed[key] = assignment_deadlines(session, assigned_on, with_opinion=with_opinion, cal=cal)
+        return dict(computed[key])
+
     note = _("Imported from an earlier session's workbook")
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -148,9 +158,7 @@ def write(plan: Plan, *, actor: User, file_name: str, content: bytes) -> ImportB
                 ),
             ]
             for plan_row in item.assignments.values():
-                fields = assignment_deadlines(
-                    item.session, plan_row.assigned, with_opinion=plan_row.role == AssignmentRole.COHANDLING, cal=cal
-                )
+                fields = deadlines(item.session, plan_row.assigned, plan_row.role == AssignmentRole.COHANDLING)
                 if plan_row.due is not None:
                     fields.update(
                         reply_due=plan_row.due,
