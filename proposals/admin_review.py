@@ -105,11 +105,6 @@ class MergeForm(SingleLineFormMixin, forms.Form):
         )
         self.fields["into"].label_from_instance = merge_target_label
 
-
-def merge_target_label(proposal: Proposal) -> str:
-    """A merge choice as "number title"; one not yet numbered says so in the reader's language."""
-    return " ".join([str(proposal.number or _("(no number)")), proposal.title])
-
     def show_similar(self, similar: list[Similar]) -> None:
         """The similar proposals first among the targets, each labelled with its similarity."""
         scores = {s.proposal.pk: s.percent for s in similar}
@@ -120,12 +115,17 @@ def merge_target_label(proposal: Proposal) -> str:
         field.queryset = field.queryset.order_by(order, "number", "title")
 
         def label(p: Proposal) -> str:
-            text = f"{p.number or _('(no number)')} {p.title}"
+            text = merge_target_label(p)
             if p.pk in scores:
                 return _("%(label)s (similarity %(score)s%%)") % {"label": text, "score": scores[p.pk]}
             return text
 
         field.label_from_instance = label
+
+
+def merge_target_label(proposal: Proposal) -> str:
+    """A merge choice as "number title"; one not yet numbered says so in the reader's language."""
+    return " ".join([str(proposal.number or _("(no number)")), proposal.title])
 
 
 # The review queue ---------------------------------------------------------------------------

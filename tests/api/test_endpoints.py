@@ -12,6 +12,7 @@ from api.models import ApiToken
 from api.services import issue_token
 from proposals.choices import ProposalStatus
 from responses.choices import ReplyStatus
+from responses.services import send_opinion
 from tests.responses.helpers_units import COHANDLING, LEAD, REFERENCE_TITLE, UnitPagesTestCase
 
 PROPOSALS = "/api/v1/proposals/"
@@ -51,6 +52,8 @@ class ReadTests(ApiTestCase):
             [(cls.unit, LEAD), (cls.third_unit, COHANDLING)], proposal=cls.proposal
         )
         case.contact(cls.lead)
+        # The lead unit sends its reply once the co-handling unit has given its opinion.
+        send_opinion(cls.cohandling, actor=case.staff(cls.cohandling)[0], body="同意主办单位意见。")
         cls.reply = case.sent(cls.lead)
 
     def test_a_member_fetches_proposal_2023160_by_its_number_with_its_handling(self):
