@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.decorators import display
 
+from accounts.badges import BADGE_VARIANTS
 from accounts.choices import UNIT_ROLES, Role
 
 COMMITTEE = frozenset({Role.COMMITTEE})
@@ -35,18 +36,6 @@ NOBODY: frozenset[str] = frozenset()
 
 # Status-like fields that only services change (DESIGN.md section 3).
 STATUS_FIELDS = ("status",)
-
-# Badge variants of unfold's label helper for the colour names used in the choices modules.
-BADGE_VARIANTS = {
-    "blue": "info",
-    "indigo": "primary",
-    "purple": "primary",
-    "amber": "warning",
-    "green": "success",
-    "teal": "success",
-    "red": "danger",
-    "grey": "default",
-}
 
 
 def badge_map(colours: dict[str, str]) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """The filter bar's controls as plain data, from the shared FilterSets: what each shows and holds.
 
-``templates/dashboard/_filter_bar.html`` draws them: checkbox drop-downs for choices, a
+``templates/jinja2/dashboard/_filter_bar.html`` draws them: checkbox drop-downs for choices, a
 yes/no select for flags, two dates for ranges, a search box for text.
 """
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 @dataclass
@@ -32,6 +33,13 @@ class Control:
         if len(chosen) == 1:
             return chosen[0]
         return _("%(first)s and %(count)d more") % {"first": chosen[0], "count": len(chosen) - 1}
+
+    @property
+    def range_labels(self) -> tuple[str, str]:
+        """What a screen reader says for a range's two dates."""
+        start = pgettext("date range", "from")  # outside the f-string, where makemessages finds it
+        end = pgettext("date range", "to")
+        return f"{self.label} {start}", f"{self.label} {end}"
 
     @property
     def active(self) -> bool:

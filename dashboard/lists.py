@@ -11,25 +11,21 @@ streamed as they are written.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 
 from django.db.models.functions import TruncDate
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboard import keyset, xlsx
 from dashboard.access import staff_only
 from dashboard.controls import controls
 from dashboard.options import reference
-from proposals import cache_versions
 from proposals.choices import PROPOSAL_STATUS_COLOURS, ProposalStatus
 from proposals.filters import ProposalFilterSet
 from proposals.models import Proposal
@@ -44,7 +40,6 @@ from responses.filters import AssignmentFilterSet
 from responses.models import Assignment
 
 EXPORT_BATCH = 2000
-BAR_TIMEOUT = 3600  # the key changes with the filters, language and reference rows; the timeout frees memory
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PROPOSAL_FILTERS = ["q", "session", "status", "category", "unit", "is_key", "overdue"]
@@ -65,33 +60,18 @@ ASSIGNMENT_MORE_FILTERS = [
 
 
 def _filter_bar(
-    request, filterset, reference, *, valid: bool, filters: list[str], more: list[str], base_query: str, export: str
+    filterset, reference, *, valid: bool, filters: list[str], more: list[str], base_query: str, export: str
 ):
-    """The filter bar (``dashboard/_filter_bar.html``): its controls with their options and the export link.
-
-    A valid bar is drawn from the filters asked for, the language and the reference rows alone, so it is
-    kept in the shared cache under them: drawing sixty unit options and the rest costs more than the
-    page's query. A bar with errors is drawn each time.
-    """
-    path = request.path
-
-    def draw() -> str:
-        folded = controls(filterset, more, reference.options)
-        context = {
-            "controls": controls(filterset, filters, reference.options),
-            "more_controls": folded,
-            "more_open": any(c.active or c.errors for c in folded),
-            "export_url": reverse(export) + (f"?{base_query}" if base_query else ""),
-            "invalid": not valid,
-            "path": path,
-        }
-        return render_to_string("dashboard/_filter_bar.html", context)
-
-    if not valid:
-        return draw()
-    query = hashlib.sha256(base_query.encode()).hexdigest()  # any length, any characters: a digest in the key
-    key = ":".join(["dashboard:filter_bar", type(filterset).__name__, path, get_language(), query])
-    return cache_versions.get_or_compute(f"{key}:{reference.version}", draw, BAR_TIMEOUT)
+    """What the filter bar (``dashboard/_filter_bar.html``) draws: its controls, with their options from
+    the cached reference rows, and the export link."""
+    folded = controls(filterset, more, reference.options)
+    return {
+        "controls": controls(filterset, filters, reference.options),
+        "more_controls": folded,
+        "more_open": any(c.active or c.errors for c in folded),
+        "export_url": reverse(export) + (f"?{base_query}" if base_query else ""),
+        "invalid": not valid,
+    }
 
 
 def _list_page(request, filterset, *, template: str, filters: list[str], more: list[str], rows, export: str):
@@ -106,8 +86,8 @@ def _list_page(request, filterset, *, template: str, filters: list[str], more: l
     context = {
         "page": page,
         "rows": rows(page.rows, ref),
-        "filter_bar": _filter_bar(
-            request, filterset, ref, valid=valid, filters=filters, more=more, base_query=page.base_query, export=export
+        "bar": _filter_bar(
+            filterset, ref, valid=valid, filters=filters, more=more, base_query=page.base_query, export=export
         ),
     }
     return render(request, template, context, status=200 if valid else 400)

@@ -4,7 +4,7 @@ Leadership and committee staff see everything; unit staff see the same page
 limited to their unit; members get 403. Everything the overview shows (figures,
 charts, key proposals, the most overdue assignments) is computed from the live
 tables through ``visible_to`` (``dashboard.stats.from_live_tables`` and two
-bounded queries), and kept in the shared cache under a key that carries all it
+bounded queries), and kept, as data, in the shared cache under a key that carries all it
 depends on: the data's versions (bumped by every workflow event and by a change
 of the reference rows), the session, the user's visibility scope, the language
 and the day. The page says when its figures were computed.
@@ -16,7 +16,6 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -130,17 +129,12 @@ def index(request):
             today.isoformat(),  # "overdue" changes at midnight
         ]
     )
-    # The overview drawn from its figures, kept in the shared cache under everything it depends on:
-    # computing the figures is the costly part, and drawing their tables and charts costs more than
-    # the rest of the page.
+    # The overview's data, kept in the shared cache under everything it depends on: computing the
+    # figures is the costly part; the page is drawn from them each time.
     overview = cache_versions.get_or_compute(
-        key,
-        lambda: render_to_string(
-            "dashboard/_overview.html", _overview(user, ref, session, all_sessions, scope_unit_id(user), today)
-        ),
-        TIMEOUT,
+        key, lambda: _overview(user, ref, session, all_sessions, scope_unit_id(user), today), TIMEOUT
     )
-    return render(request, "dashboard/index.html", {"overview": overview, "session": session})
+    return render(request, "dashboard/index.html", overview)
 
 
 def _overview(user, ref, session, all_sessions, unit_id, today) -> dict:

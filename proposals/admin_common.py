@@ -28,7 +28,7 @@ from unfold.widgets import (
     UnfoldAdminTextareaWidget,
 )
 
-from accounts.admin_base import BADGE_VARIANTS
+from accounts.badges import BADGE_VARIANTS
 from accounts.models import Unit
 from proposals.choices import (
     PROPOSAL_STATUS_COLOURS,

@@ -46,7 +46,6 @@ from responses.choices import (
     ASSIGNMENT_STATUS_COLOURS,
     OPEN_ASSIGNMENT_STATUSES,
     REPLY_STATUS_COLOURS,
-    RequestStatus,
 )
 from responses.models import (
     Assignment,
@@ -58,12 +57,6 @@ from responses.models import (
     ReplyCategory,
     ReplyRevision,
 )
-
-REQUEST_STATUS_COLOURS = {
-    RequestStatus.PENDING: "blue",
-    RequestStatus.APPROVED: "green",
-    RequestStatus.REFUSED: "red",
-}
 
 
 class HandledRowsAdmin(RoleScopedAdmin):

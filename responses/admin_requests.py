@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from unfold.decorators import display
 
 from accounts.admin_base import ScopedRelatedFilter, status_badge
+from accounts.badges import BADGE_VARIANTS
 from proposals.admin_common import (
     DATE_INPUT,
     committee_only,
@@ -37,12 +38,10 @@ from proposals.admin_common import (
 )
 from proposals.workflow import WorkflowError
 from responses import services
-from responses.admin import REQUEST_STATUS_COLOURS, HandledRowsAdmin
+from responses.admin import HandledRowsAdmin
 from responses.admin_assign import UnitsForm, live_assignment_rows
-from responses.choices import ASSIGNMENT_STATUS_COLOURS, AssignmentRole, RequestStatus
+from responses.choices import ASSIGNMENT_STATUS_COLOURS, REQUEST_STATUS_COLOURS, AssignmentRole, RequestStatus
 from responses.models import ExtensionRequest, ReturnRequest
-
-BADGE_VARIANTS = {RequestStatus.PENDING: "info", RequestStatus.APPROVED: "success", RequestStatus.REFUSED: "danger"}
 
 
 class RefuseForm(forms.Form):
@@ -84,7 +83,7 @@ class ApproveExtensionForm(forms.Form):
 
 
 def _request_context(request, model_admin, row, title: str, **extra) -> dict:
-    row.badge = BADGE_VARIANTS.get(row.status, "default")
+    row.badge = BADGE_VARIANTS.get(REQUEST_STATUS_COLOURS.get(row.status, "grey"), "default")
     assignment = row.assignment
     assignment.role_label = assignment.get_role_display()
     proposal = assignment.proposal

@@ -64,6 +64,13 @@ class RequestStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+REQUEST_STATUS_COLOURS = {
+    RequestStatus.PENDING: "blue",
+    RequestStatus.APPROVED: "green",
+    RequestStatus.REFUSED: "red",
+}
+
+
 class ReminderKind(models.TextChoices):
     """What a reminder (催办) is about; see DESIGN.md section 5."""
 

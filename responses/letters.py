@@ -19,10 +19,12 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from proposals.choices import ProposerRole, ProposerStatus
 from proposals.models import Proposal, Proposer
 from proposals.notifications import site_language
 from responses.choices import AssignmentRole, ReplyStatus
@@ -41,6 +43,10 @@ HEADING_MAX_CHARS = 40
 SENTENCE_ENDS = ("。", "；", ";", "：", ":")
 
 IDEOGRAPHIC_SPACE = "\u3000"
+
+# A body that ends with its own closing line, as the reference letter's does: the letter's closing is
+# not added a second time.
+CLOSING_LINES = {"特此回复。", "特此答复。", "特此函复。", "此复。"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class Letter:
     contact_line: str
     contact_parts: list[str] = field(default_factory=list)
     letter_number: str = ""
+    marks: list[str] = field(default_factory=list)  # 答复类别 and 签发人, above the title
     is_final: bool = True
     status_label: str = ""
     filename: str = "reply.docx"
@@ -92,9 +99,24 @@ def letter_date(reply: Reply) -> dt.date:
     return timezone.localdate(moment) if moment else timezone.localdate()
 
 
-def _lead_name(proposal: Proposal, lead: Proposer | None) -> str:
-    lead = lead or proposal.lead_proposer
-    return lead.user.display_name if lead else proposal.collective_author
+def _addressees(proposal: Proposal, lead: Proposer | None) -> str:
+    """Whom the letter addresses: every confirmed proposer, the lead first (陈澄、王芳), or the collective
+    author of a collective proposal. Reads the proposers through ``proposal.proposers.all()`` so that a
+    page that prefetched them asks nothing more."""
+    confirmed = [p for p in proposal.proposers.all() if p.status == ProposerStatus.CONFIRMED]
+    confirmed.sort(key=lambda p: (p.role != ProposerRole.LEAD, p.order, p.pk))
+    if not confirmed and lead is not None:
+        confirmed = [lead]
+    if not confirmed:
+        return proposal.collective_author
+    return "、".join(p.user.display_name for p in confirmed)
+
+
+def _without_closing(rows: list[Paragraph], closing: str) -> list[Paragraph]:
+    """The body without a last line that is itself a closing (特此回复。), which the letter adds once."""
+    if rows and (rows[-1].text in CLOSING_LINES or rows[-1].text == closing):
+        return rows[:-1]
+    return rows
 
 
 def build_letter(
@@ -114,8 +136,13 @@ def build_letter(
             "number": proposal.number,
             "session": session.full_name or session.name,
         }
-        salutation = _("Dear Member %(name)s:") % {"name": _lead_name(proposal, lead)}
+        salutation = _("Dear Member %(name)s:") % {"name": _addressees(proposal, lead)}
         closing = _("We hereby reply.")
+        marks = []
+        if reply.category_id:
+            marks.append(_("Reply category: %(code)s") % {"code": reply.category.code})
+        if reply.signer_id:
+            marks.append(_("Signed off by: %(name)s") % {"name": reply.signer.display_name})
         contact = []
         # The labels outside f-strings: makemessages does not find a gettext call inside one.
         if reply.contact_person and not public:
@@ -128,13 +155,14 @@ def build_letter(
     letter = Letter(
         title=title,
         salutation=salutation,
-        paragraphs=paragraphs(reply.body),
+        paragraphs=_without_closing(paragraphs(reply.body), closing),
         closing=closing,
         unit=assignment.unit.name,
         date=chinese_date(letter_date(reply)),
         contact_line=(IDEOGRAPHIC_SPACE * 2).join(contact),
         contact_parts=contact,
         letter_number=reply.letter_number,
+        marks=marks,
         is_final=reply.status in (ReplyStatus.SIGNED, ReplyStatus.SENT),
         status_label=status_label,
         filename=f"{number}-{assignment.unit.short_name or assignment.unit.name}-{kind}.docx",
@@ -142,6 +170,7 @@ def build_letter(
     letter.lines.extend(
         [
             *([letter.letter_number] if letter.letter_number else []),
+            *([(IDEOGRAPHIC_SPACE * 2).join(letter.marks)] if letter.marks else []),
             letter.title,
             letter.salutation,
             *(p.text for p in letter.paragraphs),
@@ -152,6 +181,20 @@ def build_letter(
         ]
     )
     return letter
+
+
+def letter_html(
+    reply: Reply,
+    *,
+    proposal: Proposal | None = None,
+    lead: Proposer | None = None,
+    public: bool = False,
+    heading_level: int = 1,
+) -> str:
+    """The letter of ``reply`` drawn by its one template (``letters/_letter.html``, a Django template
+    that the committee's admin shows too), for the portal's Jinja2 pages that show sent replies."""
+    letter = build_letter(reply, proposal=proposal, lead=lead, public=public)
+    return render_to_string("letters/_letter.html", {"letter": letter, "reply": reply, "heading_level": heading_level})
 
 
 def draft_initial(assignment: Assignment, user, *, followup: bool = False) -> dict:
@@ -228,6 +271,38 @@ def _set_font(run_or_style, east_asian: str, size_pt: float, *, bold: bool = Fal
     rfonts.set(qn("w:eastAsia"), east_asian)
 
 
+def _page_numbers(paragraph) -> None:
+    """The footer's page number in the official style, — 1 —, centred, from Word's PAGE field."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def text(value: str) -> None:
+        _set_font(paragraph.add_run(value), BODY_FONT, 14)
+
+    def field_char(kind: str) -> None:
+        run = paragraph.add_run()
+        _set_font(run, BODY_FONT, 14)
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run.element.append(element)
+
+    text("— ")
+    field_char("begin")
+    run = paragraph.add_run()
+    _set_font(run, BODY_FONT, 14)
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = " PAGE "
+    run.element.append(instruction)
+    field_char("separate")
+    text("1")
+    field_char("end")
+    text(" —")
+
+
 def letter_docx(letter: Letter) -> bytes:
     """The letter as a Word document in the official A4 layout."""
     from docx import Document
@@ -261,6 +336,8 @@ def letter_docx(letter: Letter) -> bytes:
         add(f"【{letter.status_label}】", align=WD_ALIGN_PARAGRAPH.LEFT, font=HEADING_FONT, size=12)
     if letter.letter_number:
         add(letter.letter_number, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if letter.marks:
+        add((IDEOGRAPHIC_SPACE * 2).join(letter.marks), align=WD_ALIGN_PARAGRAPH.RIGHT)
     title = add(letter.title, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT, size=22)
     title.paragraph_format.line_spacing = Pt(36)
     title.paragraph_format.space_before = Pt(14)
@@ -276,6 +353,7 @@ def letter_docx(letter: Letter) -> bytes:
         add("")
         add(letter.contact_line)
 
+    _page_numbers(section.footer.paragraphs[0])
     document.core_properties.title = xml_text(letter.title)
     document.core_properties.author = xml_text(letter.unit)
     buffer = io.BytesIO()

@@ -30,3 +30,24 @@ def _empty_shared_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_pages_report_their_context():
+    """The test client reads a page's context (``response.context``) from Django's ``template_rendered``
+    signal, which Django sends, in test runs, for its own templates only. The portal's Jinja2 pages
+    send it here in the same way, with the context the template saw (the view's and the processors')."""
+    from django.template.backends import jinja2 as backend
+    from django.test.signals import template_rendered
+
+    original = backend.Template.render
+
+    def render(self, context=None, request=None):
+        context = {} if context is None else context
+        html = original(self, context, request)
+        template_rendered.send(sender=self, template=self.template, context=context)
+        return html
+
+    backend.Template.render = render
+    yield
+    backend.Template.render = original

@@ -7,7 +7,7 @@ from proposals.models import Category, Proposal, Session
 from tests.dashboard.helpers_dashboard import DashboardData, fill_list_columns
 
 MARK = '"><b id=x>'
-ESCAPED = "&quot;&gt;&lt;b id=x&gt;"
+ESCAPED = "&#34;&gt;&lt;b id=x&gt;"  # as the pages' templates (Jinja2) escape it
 
 
 class EscapingTests(DashboardData):

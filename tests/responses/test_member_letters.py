@@ -6,7 +6,7 @@ import unittest
 
 from django.urls import NoReverseMatch, reverse
 
-from proposals.choices import ProposalStatus
+from proposals.choices import ProposalStatus, ProposerStatus
 from proposals.models import Notification
 from responses.choices import AssignmentRole, ReplyStatus
 from responses.models import Reply
@@ -57,8 +57,21 @@ class LetterOnThePageTests(LetterTestCase):
         self.assertContains(response, f'id="reply-{self.reply.pk}"')
         self.assertContains(response, "福工信函〔2023〕160号")
         self.assertContains(response, "<p>二是深化深港合作。</p>", html=True)
-        self.assertContains(response, "陈澄")  # the salutation names the lead proposer
         self.assertNotContains(response, "待签发")
+
+    def test_a_joint_proposals_letter_addresses_every_confirmed_proposer_lead_first(self):
+        response = self.detail()
+        self.assertContains(response, "尊敬的陈澄、王芳委员：")
+
+    def test_a_co_signer_who_declined_is_not_addressed(self):
+        self.proposal.proposers.filter(user=self.wangfang).update(status=ProposerStatus.DECLINED)
+        response = self.detail()
+        self.assertContains(response, "尊敬的陈澄委员：")
+        self.assertNotContains(response, "王芳委员")
+
+    def test_the_letter_marks_its_reply_category_and_who_signed_it_off(self):
+        self.assertContains(self.detail(), "答复类别：B类")
+        self.assertContains(self.detail(), "签发人：赵局长")
 
     def test_the_timeline_and_the_handling_units_are_shown(self):
         response = self.detail()
