@@ -100,7 +100,12 @@ PROBES = [SECRET_NUMBERS[0], "机密", "孙经办"]
 
 # Registered models with no unit work in them: lists any staff member may read in full.
 REFERENCE_MODELS = {Unit, Session, Category, Holiday, ReplyCategory, MemberProfile}
-REFERENCE_LABELS = {"proposals.SearchTerm", "accounts.FailedLogin", "accounts.AccessChange"}  # no unit data
+REFERENCE_LABELS = {  # no unit data
+    "proposals.SearchTerm",
+    "proposals.SearchIndexRun",
+    "accounts.FailedLogin",
+    "accounts.AccessChange",
+}
 # Committee-only admins (unit staff get 403 on every page of them): API tokens and past imports.
 REFERENCE_LABELS |= {"api.ApiToken", "imports.ImportBatch"}
 
