@@ -34,12 +34,14 @@ from django.test import RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import MemberProfile, Unit, User
+from proposals.choices import ProposalStatus
 from proposals.models import Attachment, Category, Event, Notification, Proposal, Proposer, Session, SupervisionNote
 from proposals.services import add_supervision_note, mark_key_proposal
 from proposals.workflow import notify
 from responses.choices import ContactMethod, ReminderKind, Satisfaction
 from responses.models import (
     Assignment,
+    CalendarYear,
     Contact,
     ExtensionRequest,
     Feedback,
@@ -50,6 +52,8 @@ from responses.models import (
     ReplyCategory,
     ReplyRevision,
     ReturnRequest,
+    Suggestion,
+    SuggestionForward,
 )
 from responses.services import (
     give_feedback,
@@ -59,6 +63,7 @@ from responses.services import (
     save_reply_draft,
     send_opinion,
 )
+from tests.base import make_proposal
 from tests.responses.helpers_units import COHANDLING, LEAD, TODAY, UnitPagesTestCase
 
 IN_MEMORY_STORAGE = {
@@ -99,7 +104,7 @@ SECRETS = [
 PROBES = [SECRET_NUMBERS[0], "机密", "孙经办"]
 
 # Registered models with no unit work in them: lists any staff member may read in full.
-REFERENCE_MODELS = {Unit, Session, Category, Holiday, ReplyCategory, MemberProfile}
+REFERENCE_MODELS = {Unit, Session, Category, Holiday, CalendarYear, ReplyCategory, MemberProfile}
 REFERENCE_LABELS = {  # no unit data
     "proposals.SearchTerm",
     "proposals.SearchIndexRun",
@@ -269,7 +274,20 @@ class OtherUnitsWorkStaysHiddenTests(UnitPagesTestCase):
             number=SECRET_NUMBERS[3],
         )
         opinion = send_opinion(fourth_co, actor=edu, body="机密会办意见黄宇宙")
+        # 5. An opinion (意见建议) forwarded to the other unit for reference.
+        suggestion = make_proposal(
+            cls.lihua,
+            cls.session,
+            title="关于机密意见建议的建议",
+            status=ProposalStatus.REJECTED,
+            converted_to_suggestion=True,
+        )
+        forward = SuggestionForward.objects.create(
+            proposal=suggestion, unit=cls.other_unit, forwarded_by=cls.committee, note="机密转交说明"
+        )
         return {
+            Suggestion: Suggestion.objects.get(pk=suggestion.pk),
+            SuggestionForward: forward,
             Proposal: proposal,
             Proposer: proposal.proposers.get(),
             Attachment: attachment,
@@ -529,7 +547,7 @@ class OtherUnitsWorkStaysHiddenTests(UnitPagesTestCase):
 
     def test_a_unit_handler_can_neither_see_nor_change_another_units_work_anywhere(self):
         # The scene is what it should be: every model admin's object URLs get a row of theirs.
-        self.assertEqual(len(self.secret), 16)
+        self.assertEqual(len(self.secret), 18)
         self.assertTrue(Reply.objects.filter(pk=self.secret[Reply].pk, letter_number=SECRET_LETTER).exists())
         self.sign_in(self.handler)
         self.phase("check_model_admin_urls")

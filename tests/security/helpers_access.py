@@ -40,7 +40,7 @@ from proposals.services import (
 )
 from proposals.workflow import notify
 from responses.choices import ReminderKind, Satisfaction
-from responses.models import Contact, Holiday, Reminder, ReplyRevision
+from responses.models import CalendarYear, Contact, Holiday, Reminder, ReplyRevision, Suggestion, SuggestionForward
 from responses.services import give_feedback, publish_proposal, request_extension, request_return, send_opinion
 from tests.base import make_proposal
 from tests.responses.helpers_units import COHANDLING, LEAD, REFERENCE_TITLE, UnitPagesTestCase
@@ -297,6 +297,16 @@ class AccessScene(UnitPagesTestCase):
         notify([cls.committee], title="有新的退回申请待审", proposal=pending.proposal, email=False)
         api_token = ApiToken(user=chencheng, name="区政府OA系统")
         issue_token(api_token, actor=cls.committee)
+        # An opinion (意见建议): not accepted, converted, forwarded to the case unit for reference.
+        suggestion = Suggestion.objects.get(
+            pk=make_proposal(
+                chencheng,
+                cls.session,
+                title="关于增设社区口袋公园的建议",
+                status=ProposalStatus.REJECTED,
+                converted_to_suggestion=True,
+            ).pk
+        )
         scene = {
             "draft": draft,
             "draft_attachment": draft_attachment,
@@ -328,6 +338,11 @@ class AccessScene(UnitPagesTestCase):
             "category": cls.category,
             "reply_category": cls.reply_categories["A"],
             "holiday": Holiday.objects.create(date=dt.date(2023, 4, 5), name="清明节"),
+            "calendar_year": CalendarYear.objects.create(year=2027),
+            "suggestion": suggestion,
+            "suggestion_forward": SuggestionForward.objects.create(
+                proposal=suggestion, unit=cls.unit, forwarded_by=cls.committee
+            ),
             "search_term": SearchTerm.objects.create(word="时尚产业"),
             # Asked for by the dictionary change just above.
             "search_index_run": SearchIndexRun.objects.order_by("pk").first(),

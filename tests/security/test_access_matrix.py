@@ -326,6 +326,10 @@ ADMIN_WORKFLOW = {
     "admin:responses_reminder_manual": [case(COMMITTEE_PAGE, assignment_id="handling_assignment")],
     "admin:responses_returnrequest_decide": [case(COMMITTEE_PAGE, pk="return_request")],
     "admin:responses_extensionrequest_decide": [case(COMMITTEE_PAGE, pk="extension")],
+    # The year's holiday schedule and recomputing due dates; forwarding an opinion (意见建议): the committee's.
+    "admin:responses_holiday_schedule": [case(COMMITTEE_PAGE)],
+    "admin:responses_holiday_recompute": [case(COMMITTEE_PAGE)],
+    "admin:responses_suggestion_forward": [case(COMMITTEE_PAGE, pk="suggestion")],
     # Setting another user's password: the committee, who manage accounts.
     "admin:auth_user_password_change": [case(COMMITTEE_PAGE, id="member")],
 }
@@ -372,6 +376,10 @@ MODEL_ADMINS = {
     "proposals.searchindexrun": Rights("search_index_run", view=OVERSIGHT, add=NOBODY, delete=NOBODY, seen=STAFF),
     "responses.holiday": Rights("holiday", **REFERENCE),
     "responses.replycategory": Rights("reply_category", **REFERENCE),
+    "responses.calendaryear": Rights("calendar_year", **REFERENCE),
+    # Opinions (意见建议): oversight reads the list; units read what was forwarded to them.
+    "responses.suggestion": Rights("suggestion", view=OVERSIGHT, add=NOBODY, delete=NOBODY, seen=(COMMITTEE, LEADER)),
+    "responses.suggestionforward": Rights("suggestion_forward", **HANDLED),
     # Proposals: every staff role reads the ones it sees; only the committee edits; nobody deletes.
     "proposals.proposal": Rights("proposal", view=STAFF, add=COMMITTEE_ONLY, delete=NOBODY, seen=CASE_SEEN),
     # 督办 is between leaders and the committee.
