@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
@@ -420,6 +421,8 @@ UNFOLD = {
         {"icon": "bar_chart", "title": _("Statistics"), "link": reverse_lazy("dashboard:index")},
         {"icon": "home", "title": _("Portal home"), "link": reverse_lazy("portal:home")},
     ],
+    # Names for the search fields select2 draws without a label (static/js/admin-a11y.js).
+    "SCRIPTS": [lambda request: static("js/admin-a11y.js")],
     # One visual identity: unfold's primary colour is the site's red (static/css/site.css --red = 600),
     # not unfold's purple. 600 carries white text at 6.6:1.
     "COLORS": {

@@ -17,16 +17,21 @@ from django.core.management import call_command
 
 from accounts.models import User
 from proposals.models import Proposal
-from tests.e2e.conftest import DESKTOP, PHONE, screenshot
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, screenshot
 
 DOCS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 SITE_RED = "rgb(183, 28, 28)"
 
 
-def keep(page, name: str, viewport: dict) -> None:
-    """A full-page screenshot of what a user sees, named by page and window."""
+def keep(page, name: str, viewport: dict, *, full_page: bool = True) -> None:
+    """A screenshot of what a user sees (the whole page, or the window as scrolled), named by page and window."""
     label = "phone" if viewport is PHONE else "desktop"
-    path = screenshot(page, f"pages-{name}-{label}")
+    if full_page:
+        path = screenshot(page, f"pages-{name}-{label}")
+    else:
+        path = ARTIFACTS / f"pages-{name}-{label}.png"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path))
     if os.environ.get("PAGES_SCREENSHOTS"):
         DOCS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, DOCS / path.name)
@@ -108,5 +113,6 @@ def test_on_a_phone_the_letter_title_keeps_the_proposal_number_whole(login):
     assert number.inner_text() == "第2023160号"
     assert number.evaluate("e => e.getClientRects().length") == 1
     assert fits(page)
-    number.scroll_into_view_if_needed()
-    keep(page, "letter-title", PHONE)
+    page.locator(".letter-title").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.evaluate("window.scrollBy(0, -80)")
+    keep(page, "letter-title", PHONE, full_page=False)

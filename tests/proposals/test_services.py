@@ -249,10 +249,12 @@ class CosignerTests(ProposalServiceTestCase):
         with self.assertRaises(WorkflowError):
             invite_cosigner(proposal, actor=self.chencheng, user=self.wangfang)
 
-    def test_it_invites_to_a_submitted_proposal_before_the_cutoff(self):
+    def test_it_refuses_new_invitations_once_submitted_even_before_the_cutoff(self):
+        # Issue 18: the committee reviews a submitted proposal with the proposers it was submitted with;
+        # those invited before submission may still answer until the cutoff.
         self.set_cutoff(NOW + dt.timedelta(days=1))
-        proposer = invite_cosigner(self.submitted(), actor=self.chencheng, user=self.wangfang)
-        self.assertEqual(proposer.status, ProposerStatus.INVITED)
+        with self.assertRaises(WorkflowError):
+            invite_cosigner(self.submitted(), actor=self.chencheng, user=self.wangfang)
 
     def test_it_refuses_invitations_on_a_submitted_proposal_after_the_cutoff(self):
         self.set_cutoff(NOW - dt.timedelta(minutes=1))
