@@ -24,6 +24,7 @@ from unfold.widgets import (
 )
 
 from accounts.models import Unit
+from accounts.text_input import SingleLineFormMixin
 from proposals import services
 from proposals.admin_common import (
     DATE_INPUT,
@@ -56,7 +57,7 @@ BULK_LIMIT = 200
 ASSIGNABLE = {ProposalStatus.ACCEPTED, ProposalStatus.ASSIGNED}
 
 
-class UnitsForm(forms.Form):
+class UnitsForm(SingleLineFormMixin, forms.Form):
     """交办: a lead unit with co-handling units, or separate units; the service checks the combination
     against the units already on the proposal."""
 

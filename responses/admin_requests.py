@@ -28,6 +28,7 @@ from unfold.decorators import display
 
 from accounts.admin_base import ScopedRelatedFilter, status_badge
 from accounts.badges import BADGE_VARIANTS
+from accounts.text_input import SingleLineFormMixin
 from proposals.admin_common import (
     DATE_INPUT,
     committee_only,
@@ -44,15 +45,15 @@ from responses.choices import ASSIGNMENT_STATUS_COLOURS, REQUEST_STATUS_COLOURS,
 from responses.models import ExtensionRequest, ReturnRequest
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(SingleLineFormMixin, forms.Form):
     note = forms.CharField(label=gettext_lazy("Reason for refusing"), max_length=4000, widget=textarea(3))
 
 
-class ApproveReturnForm(forms.Form):
+class ApproveReturnForm(SingleLineFormMixin, forms.Form):
     note = forms.CharField(label=gettext_lazy("Note (optional)"), required=False, max_length=4000, widget=textarea(2))
 
 
-class ApproveExtensionForm(forms.Form):
+class ApproveExtensionForm(SingleLineFormMixin, forms.Form):
     approved_until = forms.DateField(label=gettext_lazy("New reply due date"), widget=DATE_INPUT)
     note = forms.CharField(label=gettext_lazy("Note (optional)"), required=False, max_length=4000, widget=textarea(2))
 

@@ -119,3 +119,21 @@ class CacheControlTests(PersonaTestCase):
     def test_anonymous_public_pages_are_not_marked_private(self):
         response = self.client.get(reverse("public:index"))
         self.assertNotIn("private", response.get("Cache-Control", ""))
+
+
+class CommitteeDecisionFormsTests(SimpleTestCase):
+    """The committee's decisions on return and extension requests clean their notes as every form does."""
+
+    def test_a_refusal_note_loses_direction_overrides(self):
+        from responses.admin_requests import RefuseForm
+
+        form = RefuseForm(data={"note": "理由\u202e不充分\nexe.pdf"})
+        self.assertTrue(form.is_valid(), form.errors)
+        self.assertEqual(form.cleaned_data["note"], "理由不充分\nexe.pdf")
+
+    def test_an_approval_note_loses_direction_overrides(self):
+        from responses.admin_requests import ApproveReturnForm
+
+        form = ApproveReturnForm(data={"note": "同意\u2066退回\u2069"})
+        self.assertTrue(form.is_valid(), form.errors)
+        self.assertEqual(form.cleaned_data["note"], "同意退回")
