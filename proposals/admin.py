@@ -73,6 +73,7 @@ class SessionAdmin(RoleScopedAdmin):
         ),
         (_("Reminders"), {"fields": ("reminder_days_before", "overdue_every_days", "escalation")}),
         (_("Statistics"), {"fields": ("satisfaction_rule",)}),
+        (_("Handling and letters"), {"fields": ("countersign", "reply_review", "letter_cc")}),
     )
 
 

@@ -83,6 +83,29 @@ class Session(models.Model):
         blank=True,
         help_text=_("Roles reminded in turn at each overdue stage: unit_handler, unit_leader, committee, leader"),
     )
+    # Where practice differs between committees (issue 21): each is off unless the session asks for it.
+    countersign = models.BooleanField(
+        _("co-handling units countersign the final draft (会签)"),
+        default=False,
+        help_text=_(
+            "The lead unit's final draft goes to each co-handling unit, which agrees or returns it with comments; "
+            "the lead submits it for sign-off only when all have agreed. Off: co-handling units send opinions only."
+        ),
+    )
+    reply_review = models.BooleanField(
+        _("the committee reviews signed replies (督办审核)"),
+        default=False,
+        help_text=_(
+            "A signed reply goes to the committee, which releases it, returns it to the unit or changes its "
+            "category, before the proposers see it."
+        ),
+    )
+    letter_cc = models.CharField(
+        _("copy to (抄送) on reply letters"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example 区政协提案委员会、区政府督查室; left empty, the letters have no 抄送 line"),
+    )
 
     class Meta:
         verbose_name = _("session")
