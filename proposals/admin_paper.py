@@ -21,6 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from unfold.widgets import (
+    UnfoldAdminFileFieldWidget,
     UnfoldAdminSelect2MultipleWidget,
     UnfoldAdminSelect2Widget,
     UnfoldAdminSelectWidget,
@@ -137,7 +138,8 @@ class PaperProposalForm(SingleLineFormMixin, forms.Form):
     scan = forms.FileField(
         label=gettext_lazy("Scan of the paper form (optional)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": drafting.SCAN_ACCEPT}),
+        # unfold's file widget: its script writes the chosen name into the widget's own box.
+        widget=UnfoldAdminFileFieldWidget(attrs={"accept": drafting.SCAN_ACCEPT}),
     )
 
     def __init__(self, *args, **kwargs) -> None:

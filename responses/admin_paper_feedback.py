@@ -21,7 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from unfold.widgets import UnfoldAdminRadioSelectWidget, UnfoldAdminSelectWidget
+from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminRadioSelectWidget, UnfoldAdminSelectWidget
 
 from accounts.models import User
 from accounts.text_input import SingleLineFormMixin
@@ -93,7 +93,8 @@ class PaperFeedbackForm(SingleLineFormMixin, forms.Form):
     )
     paper_form = forms.FileField(
         label=gettext_lazy("Scan of the paper rating form"),
-        widget=forms.ClearableFileInput(attrs={"accept": SCAN_ACCEPT}),
+        # unfold's file widget: its script writes the chosen name into the widget's own box.
+        widget=UnfoldAdminFileFieldWidget(attrs={"accept": SCAN_ACCEPT}),
         error_messages={"required": gettext_lazy("Attach the scan of the paper rating form (PDF or image).")},
     )
 
