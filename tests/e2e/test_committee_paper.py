@@ -117,7 +117,9 @@ def test_a_clerk_enters_a_paper_proposal_and_records_a_paper_rating(login):
     assert feedback.recorded_by.username == "committee"
     assert (feedback.attitude, feedback.result) == (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
     assert feedback.paper_form_name == "陈澄委员满意度测评表.pdf"
-    assert Event.objects.filter(proposal=replied, verb=EventVerb.FEEDBACK_RECORDED, actor__username="committee").exists()
+    assert Event.objects.filter(
+        proposal=replied, verb=EventVerb.FEEDBACK_RECORDED, actor__username="committee"
+    ).exists()
     replied.refresh_from_db()
     assert replied.status == ProposalStatus.REPLIED  # 王芳 has not rated yet
 
