@@ -176,7 +176,8 @@ class EnteredProposalPagesTests(InEnglish, PersonaTestCase):
     def test_the_notifications_lead_to_it(self):
         self.client.force_login(self.chencheng)
         response = self.client.get(reverse("portal:notifications"))
-        self.assertContains(response, f"Your paper proposal 《{TITLE}》 was entered and submitted")
+        # Stored in the site's language (Chinese), whoever reads it.
+        self.assertContains(response, f"您的纸质提案《{TITLE}》已代为录入并提交")
         self.assertTrue(Notification.objects.filter(user=self.wangfang, proposal=self.proposal).exists())
 
     def test_the_admin_shows_who_entered_it_and_filters_by_it(self):

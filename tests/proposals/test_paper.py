@@ -98,8 +98,9 @@ class PaperEntryTests(InEnglish, PersonaTestCase):
         proposal = self.enter(cosigners=[self.wangfang])
         told = dict(Notification.objects.filter(proposal=proposal).values_list("user__username", "title"))
         self.assertEqual(set(told), {"chencheng", "wangfang"})
-        self.assertIn(TITLE, told["chencheng"])
-        self.assertIn("joint proposer", told["wangfang"])
+        # Stored in the site's language (Chinese).
+        self.assertEqual(told["chencheng"], f"您的纸质提案《{TITLE}》已代为录入并提交")
+        self.assertEqual(told["wangfang"], f"您是《{TITLE}》的联名人")
         for user in (self.chencheng, self.wangfang, self.committee, self.leader):
             self.assertIn(proposal, Proposal.objects.visible_to(user), user.username)
         for user in (self.lihua, self.handler):

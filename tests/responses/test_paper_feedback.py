@@ -89,12 +89,12 @@ class RecordingTests(PaperFeedbackTestCase):
 
     def test_the_member_and_the_replying_unit_are_told(self):
         self.record()
-        mine = Notification.objects.get(user=self.wangfang, proposal=self.proposal, title__contains="paper rating")
-        self.assertIn("recorded it on your behalf", mine.body)
-        self.assertIn("张委办", mine.body)
+        # Stored in the site's language (Chinese), whoever reads it.
+        mine = Notification.objects.get(user=self.wangfang, proposal=self.proposal, title__contains="纸质测评已录入")
+        self.assertEqual(mine.body, "提案委员会张委办已代您录入：办理态度满意，办理结果基本满意。")
         for user in (self.handler, self.unitlead):
-            note = Notification.objects.filter(user=user, title__contains="on paper").get()
-            self.assertIn("王芳 rated your reply", note.title)
+            note = Notification.objects.filter(user=user, title__contains="纸质测评表").get()
+            self.assertTrue(note.title.startswith("王芳 以纸质测评表对"), note.title)
         self.assertFalse(Notification.objects.filter(user=self.other_handler).exists())
 
     def test_the_last_rating_closes_the_proposal_as_an_online_one_does(self):
