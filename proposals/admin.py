@@ -32,7 +32,7 @@ from accounts.admin_base import (
     status_badge,
 )
 from accounts.choices import Role
-from proposals import admin_review, services
+from proposals import admin_paper, admin_review, services
 from proposals.admin_common import ServiceCreateMixin
 from proposals.choices import PROPOSAL_STATUS_COLOURS
 from proposals.models import (
@@ -90,8 +90,8 @@ class ProposerInline(RoleScopedTabularInline):
     model = Proposer
     view_roles = ALL_STAFF
     scope_through = "proposal"
-    fields = ("user", "role", "status", "order", "invited_at", "confirmed_at", "responded_at")
-    readonly_fields = ("invited_at", "confirmed_at", "responded_at")
+    fields = ("user", "role", "status", "order", "invited_at", "confirmed_at", "responded_at", "confirmed_on_paper")
+    readonly_fields = ("invited_at", "confirmed_at", "responded_at", "confirmed_on_paper")
     autocomplete_fields = ("user",)
     ordering = ("order", "pk")
 
@@ -130,6 +130,23 @@ class SupervisedByMeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EnteredFromPaperFilter(admin.SimpleListFilter):
+    """Proposals committee staff entered from a member's paper proposal (代提交), or the members' own."""
+
+    title = _("how it was handed in")
+    parameter_name = "paper"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("On paper, entered by committee staff")), ("no", _("Online by the member")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(entered_by__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(entered_by__isnull=True)
+        return queryset
+
+
 class ProposalAdmin(RoleScopedAdmin):
     """The proposal list and form with the intake steps; registered with the handling steps by responses.admin."""
 
@@ -149,7 +166,16 @@ class ProposalAdmin(RoleScopedAdmin):
         "submitted_at",
     )
     list_display_links = ("display_number", "title")
-    list_filter = ("status", "kind", "session", "category", "is_key", SupervisedByMeFilter, "is_published")
+    list_filter = (
+        "status",
+        "kind",
+        "session",
+        "category",
+        "is_key",
+        SupervisedByMeFilter,
+        "is_published",
+        EnteredFromPaperFilter,
+    )
     list_select_related = ("session", "category")
     search_fields = ("=number", "title", "collective_author", "proposers__user__full_name")
     date_hierarchy = "created_at"
@@ -168,6 +194,8 @@ class ProposalAdmin(RoleScopedAdmin):
         "published_at",
         "created_by",
         "created_at",
+        "entered_by",
+        "entered_at",
         "submitted_at",
         "accepted_at",
         "closed_at",
@@ -194,7 +222,14 @@ class ProposalAdmin(RoleScopedAdmin):
         ),
         (
             _("Dates"),
-            {"fields": (("created_by", "created_at"), ("submitted_at", "accepted_at", "closed_at"), "updated_at")},
+            {
+                "fields": (
+                    ("created_by", "created_at"),
+                    ("entered_by", "entered_at"),
+                    ("submitted_at", "accepted_at", "closed_at"),
+                    "updated_at",
+                )
+            },
         ),
     )
 
@@ -213,6 +248,7 @@ class ProposalAdmin(RoleScopedAdmin):
         # Before the stock URLs: "<path:object_id>/" would swallow "review/" otherwise.
         return [
             route("review/", admin_review.review_queue, "review_queue"),
+            route("paper/", admin_paper.paper_entry, "paper_entry"),
             route("<int:pk>/review/", admin_review.review, "review"),
             route("<int:pk>/accept/", admin_review.accept, "accept"),
             route("<int:pk>/reject/", admin_review.reject, "reject"),

@@ -116,6 +116,7 @@ class EventVerb(models.TextChoices):
     """What an Event records; the timeline shows the label."""
 
     CREATED = "created", _("Created")
+    ENTERED_FROM_PAPER = "entered_from_paper", _("Paper proposal entered by committee staff (代提交)")
     EDITED = "edited", _("Edited")
     SUBMITTED = "submitted", _("Submitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -141,6 +142,7 @@ class EventVerb(models.TextChoices):
     REPLY_SENT_BACK = "reply_sent_back", _("Reply sent back")
     REPLY_SENT = "reply_sent", _("Reply sent")
     FEEDBACK_GIVEN = "feedback_given", _("Feedback given")
+    FEEDBACK_RECORDED = "feedback_recorded", _("Paper rating recorded by committee staff (代评价)")
     REHANDLING = "rehandling", _("Re-handling started")
     ASSIGNMENT_SUPERSEDED = "assignment_superseded", _("Assignment closed by the new round")
     CLOSED = "closed", _("Closed")

@@ -51,6 +51,9 @@ ALLOWED_EXTENSIONS: dict[str, tuple[str, str]] = {
 }
 # The accept attribute of the file input: a hint for the browser's file picker, never trusted.
 ACCEPT = ",".join(ALLOWED_EXTENSIONS)
+# A scanned paper form (a paper proposal, a paper rating): PDF or an image, nothing else.
+SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+SCAN_ACCEPT = ",".join(SCAN_EXTENSIONS)
 MAX_ATTACHMENTS = 10
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003 compound file
 
@@ -135,6 +138,17 @@ def check_attachment(upload: UploadedFile) -> str:
     return content_type
 
 
+def check_scan(upload: UploadedFile) -> str:
+    """The MIME type to store for the scan of a paper form: a PDF, JPEG or PNG file whose content matches
+    its name, within the attachment size limit (``check_attachment``'s rules); ``WorkflowError`` otherwise."""
+    name = upload.name or ""
+    if PurePath(name).suffix.lower() not in SCAN_EXTENSIONS:
+        raise WorkflowError(
+            _("“%(name)s” is not a scan: only PDF, JPEG and PNG files are taken for a paper form.") % {"name": name}
+        )
+    return check_attachment(upload)
+
+
 def _store(proposal: Proposal, actor: User, upload: UploadedFile, content_type: str) -> Attachment:
     attachment = Attachment(
         proposal=proposal,
@@ -149,13 +163,20 @@ def _store(proposal: Proposal, actor: User, upload: UploadedFile, content_type: 
     return attachment
 
 
-class _StoredFiles:
-    """Deletes the files stored inside a transaction that then failed: storage is not transactional."""
+class StoredFiles:
+    """Deletes the files stored inside a transaction that then failed: storage is not transactional.
+
+    ``with StoredFiles() as stored, transaction.atomic():`` — the transaction rolls back first, then the
+    files it stored (``add`` for attachments, ``keep`` for any other file field) are deleted."""
 
     def __init__(self) -> None:
         self.names: list[str] = []
 
-    def __enter__(self) -> _StoredFiles:
+    def keep(self, name: str) -> None:
+        """Note a file stored by hand (``FieldFile.save``), to delete if the transaction fails."""
+        self.names.append(name)
+
+    def __enter__(self) -> StoredFiles:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -258,7 +279,7 @@ def create_draft(
     today = timezone.localdate()
     if session.closes_on and today > session.closes_on:
         raise WorkflowError(_("Submissions for this session closed on %(date)s.") % {"date": session.closes_on})
-    with _StoredFiles() as stored, transaction.atomic():
+    with StoredFiles() as stored, transaction.atomic():
         now = timezone.now()
         proposal = Proposal.objects.create(
             session=session, created_by=actor, status=ProposalStatus.DRAFT, created_at=now, **values
@@ -295,7 +316,7 @@ def update_draft(
     same transaction as the text. A draft with co-signers stays joint. An ``EDITED`` event
     names the fields and files that changed (none is written when nothing did).
     """
-    with _StoredFiles() as stored, transaction.atomic():
+    with StoredFiles() as stored, transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
         _require_lead_on_draft(proposal, actor)
         values = clean_draft_data(data)
@@ -334,7 +355,7 @@ def update_draft(
 
 def add_attachment(proposal: Proposal, *, actor: User, upload: UploadedFile) -> Attachment:
     """The lead proposer attaches one more file to a draft."""
-    with _StoredFiles() as stored, transaction.atomic():
+    with StoredFiles() as stored, transaction.atomic():
         proposal = lock(Proposal, proposal.pk)
         _require_lead_on_draft(proposal, actor)
         uploads = _checked([upload], already=proposal.attachments.count())

@@ -279,6 +279,18 @@ class Proposal(models.Model):
     # PostgreSQL indexes it as a tsvector (GIN), other databases match whole words in it.
     search_text = SearchTextField(_("search words"), blank=True, default="", editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # 代提交: a member's paper proposal entered by committee staff (proposals.paper); empty for proposals
+    # the members wrote themselves.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered from paper by"),
+        help_text=_("Committee staff who entered the member's paper proposal on the member's behalf (代提交)"),
+    )
+    entered_at = models.DateTimeField(_("entered from paper at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -307,6 +319,11 @@ class Proposal(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=ProposalStatus.MERGED) | Q(merged_into__isnull=False),
                 name="merged_proposal_names_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(entered_by__isnull=True, entered_at__isnull=True)
+                | Q(entered_by__isnull=False, entered_at__isnull=False),
+                name="paper_entry_names_who_and_when",
             ),
         ]
         indexes = [
@@ -337,6 +354,11 @@ class Proposal(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+
+    @property
+    def entered_on_paper(self) -> bool:
+        """Entered by committee staff from the member's paper proposal (代提交)."""
+        return self.entered_by_id is not None
 
     @property
     def lead_proposer(self):
@@ -388,6 +410,11 @@ class Proposer(models.Model):
     invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    confirmed_on_paper = models.BooleanField(
+        _("confirmed on paper"),
+        default=False,
+        help_text=_("Signed the paper proposal that committee staff entered (代提交), rather than confirming online"),
+    )
 
     class Meta:
         verbose_name = _("proposer")

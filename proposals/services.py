@@ -117,6 +117,28 @@ def joint_rule_met(proposal: Proposal) -> bool:
     return confirmed >= session.joint_min_confirmed
 
 
+def check_submission_period(session: Session) -> None:
+    """Refuse a submission outside the session's submission period (checked on today's date)."""
+    today = timezone.localdate()
+    if session.opens_on and today < session.opens_on:
+        raise WorkflowError(_("Submissions for this session open on %(date)s.") % {"date": session.opens_on})
+    if session.closes_on and today > session.closes_on:
+        raise WorkflowError(_("Submissions for this session closed on %(date)s.") % {"date": session.closes_on})
+
+
+def check_joint_rule(proposal: Proposal) -> None:
+    """Refuse to submit a joint proposal without the confirmed co-signers its session's rule asks for."""
+    if proposal.kind != ProposalKind.JOINT or joint_rule_met(proposal):
+        return
+    session = proposal.session
+    if session.joint_rule == JointRule.ALL:
+        raise WorkflowError(_("A joint proposal can be submitted once every invited co-signer has confirmed."))
+    raise WorkflowError(
+        _("A joint proposal needs at least %(count)d confirmed co-signers before it is submitted.")
+        % {"count": session.joint_min_confirmed}
+    )
+
+
 def submit_proposal(proposal: Proposal, *, actor: User) -> Proposal:
     """The lead proposer submits a draft (draft → submitted)."""
     with transaction.atomic():
@@ -125,19 +147,8 @@ def submit_proposal(proposal: Proposal, *, actor: User) -> Proposal:
         check_move(ProposalStatus, PROPOSAL_TRANSITIONS, proposal.status, ProposalStatus.SUBMITTED)
         require_text(proposal.title, _("Give the proposal a title."))
         require_text(proposal.suggestions, _("Write the concrete suggestions before submitting."))
-        session, today = proposal.session, timezone.localdate()
-        if session.opens_on and today < session.opens_on:
-            raise WorkflowError(_("Submissions for this session open on %(date)s.") % {"date": session.opens_on})
-        if session.closes_on and today > session.closes_on:
-            raise WorkflowError(_("Submissions for this session closed on %(date)s.") % {"date": session.closes_on})
-        if proposal.kind == ProposalKind.JOINT and not joint_rule_met(proposal):
-            if session.joint_rule == JointRule.ALL:
-                message = _("A joint proposal can be submitted once every invited co-signer has confirmed.")
-            else:
-                message = _(
-                    "A joint proposal needs at least %(count)d confirmed co-signers before it is submitted."
-                ) % {"count": session.joint_min_confirmed}
-            raise WorkflowError(message)
+        check_submission_period(proposal.session)
+        check_joint_rule(proposal)
         old = set_status(proposal, ProposalStatus.SUBMITTED, submitted_at=timezone.now())
         record_event(proposal, actor, EventVerb.SUBMITTED, from_status=old, to_status=proposal.status)
     return proposal

@@ -41,7 +41,7 @@ from proposals.choices import ProposalStatus
 from proposals.models import Proposal
 from proposals.services import proposal_label
 from proposals.workflow import WorkflowError
-from responses import admin_assign, admin_publication, admin_supervision, services
+from responses import admin_assign, admin_paper_feedback, admin_publication, admin_supervision, services
 from responses.choices import (
     ASSIGNMENT_STATUS_COLOURS,
     OPEN_ASSIGNMENT_STATUSES,
@@ -289,13 +289,40 @@ class ReplyRevisionAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
+class RecordedOnPaperFilter(admin.SimpleListFilter):
+    """Ratings committee staff recorded from a paper form (代评价), or the proposers' own online ones."""
+
+    title = _("how it was given")
+    parameter_name = "paper"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("On paper, recorded by committee staff")), ("no", _("Online by the proposer")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(recorded_by__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(recorded_by__isnull=True)
+        return queryset
+
+
 @admin.register(Feedback)
 class FeedbackAdmin(HandledRowsAdmin):
-    list_display = ("reply", "user", "attitude", "result", "created_at")
-    list_filter = ("attitude", "result", ("reply__assignment__unit", ScopedRelatedFilter))
-    list_select_related = ("reply__assignment__proposal", "reply__assignment__unit", "user")
+    list_display = ("reply", "user", "attitude", "result", "created_at", "recorded_by")
+    list_filter = ("attitude", "result", RecordedOnPaperFilter, ("reply__assignment__unit", ScopedRelatedFilter))
+    list_select_related = ("reply__assignment__proposal", "reply__assignment__unit", "user", "recorded_by")
     search_fields = ("comment", "=reply__assignment__proposal__number", "reply__assignment__proposal__title")
     date_hierarchy = "created_at"
+    # The paper form is served by the permission-checking download view, never by its storage address.
+    fields = ("reply", "user", ("attitude", "result"), "comment", "created_at", ("recorded_by", "paper_form_link"))
+    readonly_fields = ("paper_form_link",)
+
+    @display(description=_("paper rating form"))
+    def paper_form_link(self, obj: Feedback):
+        if not obj.paper_form:
+            return "—"
+        url = reverse("portal:feedback_paper_form", args=[obj.reply.assignment.proposal_id, obj.reply_id, obj.pk])
+        return format_html('<a class="tn-link" href="{}">{}</a>', url, obj.paper_form_name)
 
 
 # Committee decisions and reminders have modules of their own; importing registers them.
@@ -333,6 +360,7 @@ class HandlingProposalAdmin(ProposalAdmin):
             route("<int:pk>/supervision/", admin_supervision.supervision, "supervision"),
             route("<int:pk>/key/", admin_supervision.mark_key, "key"),
             route("<int:pk>/publish/", admin_publication.publish, "publish"),
+            route("<int:pk>/paper-feedback/", admin_paper_feedback.paper_feedback, "paper_feedback"),
             *super().get_urls(),
         ]
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -425,8 +428,19 @@ class FeedbackQuerySet(UnitScopedQuerySet):
         return self.filter(user=user)
 
 
+def paper_form_path(instance: Feedback, filename: str) -> str:
+    # A random name, as for attachments: the original is kept in the row, never trusted as a path.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"feedback-forms/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
 class Feedback(models.Model):
-    """A proposer's rating of a sent reply (满意度测评): attitude and result rated separately."""
+    """A proposer's rating of a sent reply (满意度测评): attitude and result rated separately.
+
+    Given online by the proposer, or rated on paper and recorded by committee staff on the proposer's
+    behalf (代评价): then ``recorded_by`` names them and ``paper_form`` holds the scanned form, which is
+    served only by the permission-checking download view (``responses.views_portal.feedback_paper_form``).
+    """
 
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("reply"))
     user = models.ForeignKey(
@@ -436,6 +450,18 @@ class Feedback(models.Model):
     result = models.CharField(_("handling result"), max_length=14, choices=Satisfaction.choices)
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("given at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded on the proposer's behalf by"),
+        help_text=_("Committee staff who recorded a rating given on paper (代评价); empty when rated online"),
+    )
+    paper_form = models.FileField(_("paper rating form"), upload_to=paper_form_path, max_length=200, blank=True)
+    paper_form_name = models.CharField(_("paper form file name"), max_length=200, blank=True)
+    paper_form_type = models.CharField(_("paper form content type"), max_length=100, blank=True)
 
     objects = FeedbackQuerySet.as_manager()
 
@@ -443,7 +469,15 @@ class Feedback(models.Model):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["reply", "user"], name="one_feedback_per_proposer_reply")]
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "user"], name="one_feedback_per_proposer_reply"),
+            # A rating recorded on the member's behalf always keeps the paper form it was recorded from.
+            models.CheckConstraint(
+                condition=Q(recorded_by__isnull=True, paper_form="")
+                | (Q(recorded_by__isnull=False) & ~Q(paper_form="")),
+                name="feedback_recorded_with_paper_form",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_attitude_display()} / {self.get_result_display()}"
@@ -451,6 +485,11 @@ class Feedback(models.Model):
     @property
     def is_dissatisfied(self) -> bool:
         return Satisfaction.DISSATISFIED in (self.attitude, self.result)
+
+    @property
+    def on_paper(self) -> bool:
+        """Rated on paper and recorded by committee staff on the proposer's behalf (代评价)."""
+        return self.recorded_by_id is not None
 
 
 class UnitRequest(models.Model):

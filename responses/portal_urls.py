@@ -12,6 +12,11 @@ portal_urlpatterns = [
     path("proposals/similar/", views_portal.similar, name="similar"),
     path("proposals/<int:pk>/", views_portal.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/replies/<int:reply_pk>/feedback/", views_portal.feedback, name="feedback"),
+    path(
+        "proposals/<int:pk>/replies/<int:reply_pk>/feedback/<int:feedback_pk>/paper-form/",
+        views_portal.feedback_paper_form,
+        name="feedback_paper_form",
+    ),
 ]
 
 public_urlpatterns = [

@@ -7,6 +7,7 @@
   comment. Whoever posts, ``give_feedback`` decides: only a proposer of the proposal may
   rate, once, inside the feedback window; a 不满意 starts re-handling. A reply the user may
   not see answers 404; a reply they may see but not rate (a unit, the committee) answers 403;
+- ``feedback_paper_form``: the scanned paper form of a rating recorded on a member's behalf (代评价);
 - ``public_detail``: 提案公开, a published proposal and its sent replies, without contact details;
 - ``similar``: the "similar earlier proposals and their replies" panel of the proposal form
   (htmx, as the title is typed).
@@ -22,6 +23,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +48,7 @@ from responses.models import Assignment, Feedback, Reply
 
 @login_required
 def proposal_detail(request, pk: int):
-    proposal = visible_proposal(request, pk, "session", "category", "supervisor", "merged_into")
+    proposal = visible_proposal(request, pk, "session", "category", "supervisor", "merged_into", "entered_by")
     context = detail_context(request, proposal)
     replies = letters(
         list(
@@ -101,7 +103,9 @@ def attach_feedback(request, proposal: Proposal, replies: list[Reply], bound: di
         reply.can_rate = False
     if not replies or not user.is_member or user.pk not in {u.pk for u in proposal_recipients(proposal)}:
         return False
-    given = {row.reply_id: row for row in Feedback.objects.filter(reply__in=replies, user=user)}
+    given = {
+        row.reply_id: row for row in Feedback.objects.filter(reply__in=replies, user=user).select_related("recorded_by")
+    }
     calendar = WorkCalendar.load()
     today = timezone.localdate()
     for reply in replies:
@@ -161,6 +165,27 @@ def feedback(request, pk: int, reply_pk: int):
         request,
         "proposals/feedback.html",
         {"proposal": proposal, "reply": reply, "lead": lead_of(proposers), "form": form},
+    )
+
+
+@login_required
+def feedback_paper_form(request, pk: int, reply_pk: int, feedback_pk: int):
+    """The scanned paper form of a rating recorded on a member's behalf (代评价), to those who may see the
+    rating (``Feedback.objects.visible_to``: the member, the replying unit, the committee and leaders);
+    404 for anyone else, for a rating given online, and for ids that do not belong together."""
+    feedback = get_object_or_404(
+        Feedback.objects.visible_to(request.user)
+        .filter(reply_id=reply_pk, reply__assignment__proposal_id=pk)
+        .filter(reply__assignment__proposal__in=Proposal.objects.visible_to(request.user))
+        .exclude(paper_form=""),
+        pk=feedback_pk,
+    )
+    try:
+        handle = feedback.paper_form.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=feedback.paper_form_name, content_type=feedback.paper_form_type
     )
 
 

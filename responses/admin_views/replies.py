@@ -33,7 +33,7 @@ from responses.admin_views.common import (
 )
 from responses.choices import REPLY_STATUS_COLOURS, ReplyStatus
 from responses.letters import build_letter, draft_initial
-from responses.models import Contact, Reply, ReplyCategory, ReplyRevision
+from responses.models import Contact, Feedback, Reply, ReplyCategory, ReplyRevision
 from responses.policy import allowed
 from responses.unit_forms import ReplyForm, SendBackForm
 
@@ -248,6 +248,17 @@ def review_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
         "sendback_form": sendback_form,
         "recipients": proposal_recipients(assignment.proposal),
         "revision_count": reply.revisions.count(),
+        # The proposers' ratings of a sent reply, online or recorded from paper (代评价), which committee
+        # staff record on the proposal's paper-ratings page.
+        "ratings": list(
+            Feedback.objects.visible_to(user)
+            .filter(reply=reply)
+            .select_related("user", "recorded_by")
+            .order_by("created_at", "pk")
+        )
+        if reply.status == ReplyStatus.SENT
+        else [],
+        "can_record_paper_feedback": user.is_committee and reply.status == ReplyStatus.SENT,
     }
     return page(model_admin, request, "admin/units/reply_review.html", context)
 

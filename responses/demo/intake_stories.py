@@ -1,4 +1,5 @@
-"""Stories of the current session before handling: drafts, co-signing, review (立案, 不予立案, 并案), withdrawal.
+"""Stories of the current session before handling: drafts, co-signing, a paper proposal entered by committee
+staff (代提交), review (立案, 不予立案, 并案), withdrawal.
 
 Each function is one story; the seeder calls them in the order the committee accepted the
 proposals, so that the numbers it gives run with the dates.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from proposals.choices import RejectionGround
 from responses.choices import AssignmentRole
+from responses.demo import paper
 from responses.demo.people import GONGXIN
 
 
@@ -39,6 +41,35 @@ def submitted(s) -> None:
     )
     if p:
         s.submit(p, s.at(s.day(3), 9))
+
+
+def paper_submitted(s) -> None:
+    """代提交: 张伟 handed in a joint paper proposal at the plenary, signed by 李明 and 黄丽; committee staff
+    entered it with the scan of the paper form, and it awaits review."""
+    u = s.user
+    title = "关于推进福田区老旧住宅加装电梯的建议"
+    s.enter_paper(
+        s.current,
+        title,
+        u["zhangwei"],
+        [u["liming"], u["huangli"]],
+        entered=s.at(s.day(4), 15),
+        category="城市建设",
+        background="福田区建成于上世纪八九十年代的多层住宅较多，老年住户上下楼困难。加装电梯需全体业主协商一致，低层住户顾虑多，审批、管线迁改和资金分摊也缺少统一指引。",
+        suggestions="一、编制老旧住宅加装电梯工作指引，明确审批流程和办理时限。\n二、设立街道协调服务站，帮助业主协商资金分摊。\n三、对管线迁改给予财政补贴。",
+        scan=paper.scan(
+            "张伟委员提案（纸质）.pdf",
+            "深圳市福田区政协提案（委员手写稿扫描件）",
+            [
+                f"案由：{title}",
+                "提案人：张伟（第一提案人）",
+                "联名人：李明、黄丽（均已签名）",
+                "情况分析：老旧多层住宅加装电梯需求大，协调难、审批繁、资金难。",
+                "具体建议：一、编制工作指引；二、设立协调服务站；三、补贴管线迁改。",
+            ],
+            f"提案人签名：张伟    {s.current.year}年大会期间",
+        ),
+    )
 
 
 def joint_draft(s) -> None:

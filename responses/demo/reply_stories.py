@@ -1,5 +1,6 @@
 """Stories that reach the proposers: the reference case 第2023160号, a reply awaiting feedback, a closed and
-published proposal, and a 不满意 rating that started a second handling round (重新办理) with an extension.
+published proposal (rated on paper, recorded by committee staff: 代评价), and a 不满意 rating that started a
+second handling round (重新办理) with an extension.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import datetime as dt
 
 from proposals.models import Proposal, Session
 from responses.choices import AssignmentRole, ContactMethod, Satisfaction
+from responses.demo import paper
 from responses.demo.people import EDUCATION, GONGXIN, SCIENCE
 from responses.demo.texts import (
     ATTACHMENT_2023160,
@@ -118,7 +120,8 @@ def replied(s) -> None:
 
 
 def closed(s) -> None:
-    """Replied, rated by its proposer (which closes it), and published."""
+    """Replied, rated by its proposer on the paper form and recorded by committee staff (代评价), which closes
+    it as an online rating would, and published."""
     u = s.user
     p = s.new_proposal(
         s.current,
@@ -144,13 +147,28 @@ def closed(s) -> None:
         category="A",
         sent=s.day(45),
     )
-    s.feedback(
+    comment = "措施具体，希望加快心理教师招聘进度。"
+    rated_on = s.day(38)
+    s.paper_feedback(
         reply,
         u["huangli"],
-        s.day(38),
+        rated_on,
         Satisfaction.SATISFIED,
         Satisfaction.BASICALLY,
-        "措施具体，希望加快心理教师招聘进度。",
+        comment,
+        paper.scan(
+            "黄丽委员满意度测评表.pdf",
+            "政协委员对提案办理答复的满意度测评表",
+            [
+                f"提案：{p.number} {p.title}",
+                "承办单位：深圳市福田区教育局",
+                f"答复文号：福教函〔{s.current.year}〕21号",
+                "办理态度：满意",
+                "办理结果：基本满意",
+                f"意见：{comment}",
+            ],
+            f"委员签名：黄丽    {rated_on.year}年{rated_on.month}月{rated_on.day}日",
+        ),
     )
     s.publish(p, s.at(s.day(25), 9))
 

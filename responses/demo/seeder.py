@@ -26,6 +26,7 @@ from responses.demo.steps import Steps
 CURRENT_SESSION_STORIES = [
     intake_stories.draft,
     intake_stories.submitted,
+    intake_stories.paper_submitted,
     intake_stories.joint_draft,
     intake_stories.rejected,
     intake_stories.withdrawn,

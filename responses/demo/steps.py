@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
-from proposals import drafting, services
+from proposals import drafting, paper, services
 from proposals.choices import EventVerb, ProposalKind
 from proposals.models import Event, Proposal, Proposer, Session
 from responses import services as handling
@@ -93,6 +93,38 @@ class Steps:
         with self.clock.at(created):
             proposal = drafting.create_draft(actor=lead, session=session, data=data, files=files)
         self.log.append(f"proposal 《{title}》 ({session.name})")
+        self.made.append(proposal.pk)
+        return proposal
+
+    def enter_paper(
+        self,
+        session: Session,
+        title: str,
+        lead: User,
+        cosigners: list[User],
+        *,
+        entered: dt.datetime,
+        category: str,
+        background: str,
+        suggestions: str,
+        scan: SimpleUploadedFile | None = None,
+    ) -> Proposal | None:
+        """代提交: committee staff enter a member's paper proposal, submitted at once; None when the story
+        already exists (its title in its session is the marker)."""
+        if Proposal.objects.filter(session=session, title=title).exists():
+            return None
+        data = {
+            "title": title,
+            "background": background,
+            "suggestions": suggestions,
+            "category": self.category[category],
+            "publication_consent": True,
+        }
+        with self.clock.at(entered):
+            proposal = paper.enter_paper_proposal(
+                actor=self.committee, session=session, lead=lead, cosigners=cosigners, data=data, scan=scan
+            )
+        self.log.append(f"paper proposal 《{title}》 ({session.name})")
         self.made.append(proposal.pk)
         return proposal
 
@@ -318,6 +350,21 @@ class Steps:
             Reply.objects.filter(pk=reply.pk).update(commitment_date=commitment_date)
         reply.refresh_from_db()
         return reply
+
+    def paper_feedback(
+        self, reply: Reply, user: User, on: dt.date, attitude: str, result: str, comment: str, form: SimpleUploadedFile
+    ) -> Feedback:
+        """代评价: the member rated on paper; committee staff record it with the form, with the same effects."""
+        with self.clock.at(self.at(on, 15)):
+            return handling.record_paper_feedback(
+                reply,
+                actor=self.committee,
+                member=user,
+                attitude=attitude,
+                result=result,
+                comment=comment,
+                paper_form=form,
+            )
 
     def feedback(
         self, reply: Reply, user: User, on: dt.date, attitude: str, result: str, comment: str = ""

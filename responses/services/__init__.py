@@ -15,7 +15,7 @@ from responses.policy import CONTACT_STATUSES, followup_basis
 from responses.services.assignment import accept_assignment, assign_many, assign_proposal
 from responses.services.base import UnitsRoles, feedback_open, feedback_window_end, live_assignments
 from responses.services.closing import close, close_proposal, feedback_complete
-from responses.services.feedback import give_feedback, rehandle
+from responses.services.feedback import give_feedback, record_paper_feedback, rehandle
 from responses.services.handling import log_contact, send_opinion, waive_opinion
 from responses.services.publication import publish_proposal
 from responses.services.replies import (
@@ -57,6 +57,7 @@ __all__ = [
     "live_assignments",
     "log_contact",
     "publish_proposal",
+    "record_paper_feedback",
     "rehandle",
     "reply_values",
     "request_extension",

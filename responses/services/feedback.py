@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from proposals.choices import EventVerb, ProposalStatus
+from proposals.drafting import StoredFiles, check_scan
 from proposals.models import Proposal
 from proposals.services import proposal_label, proposal_recipients, set_status
 from proposals.workflow import (
@@ -64,16 +67,15 @@ def give_feedback(reply: Reply, *, actor: User, attitude: str, result: str, comm
         proposal = lock(Proposal, reply.assignment.proposal_id)
         if actor.pk not in {user.pk for user in proposal_recipients(proposal)}:
             raise PermissionDenied(_("Only the proposers of this proposal may rate its reply."))
-        if reply.status != ReplyStatus.SENT:
-            raise WorkflowError(_("Only a sent reply can be rated."))
-        if attitude not in Satisfaction.values or result not in Satisfaction.values:
-            raise WorkflowError(_("Rate both the handling attitude and the handling result."))
         comment = (comment or "").strip()
-        if Satisfaction.DISSATISFIED in (attitude, result) and not comment:
-            raise WorkflowError(_("Say what you are dissatisfied with, so that it can be handled again."))
-        ends = feedback_window_end(proposal, reply)
-        if not feedback_open(ends):
-            raise WorkflowError(_("The time to rate this reply ended on %(date)s.") % {"date": ends})
+        _check_rating(
+            proposal,
+            reply,
+            attitude,
+            result,
+            comment,
+            no_comment=_("Say what you are dissatisfied with, so that it can be handled again."),
+        )
         if Feedback.objects.filter(reply=reply, user=actor).exists():
             raise WorkflowError(_("You have already rated this reply."))
         feedback = Feedback.objects.create(reply=reply, user=actor, attitude=attitude, result=result, comment=comment)
@@ -101,6 +103,117 @@ def give_feedback(reply: Reply, *, actor: User, attitude: str, result: str, comm
             )
         _settle(proposal)
     return feedback
+
+
+def record_paper_feedback(
+    reply: Reply,
+    *,
+    actor: User,
+    member: User,
+    attitude: str,
+    result: str,
+    comment: str = "",
+    paper_form: UploadedFile | None,
+) -> Feedback:
+    """代评价: committee staff record the rating ``member`` gave a sent reply on paper, with the form.
+
+    The rules of ``give_feedback`` hold for the member's rating: only a proposer rates, once per reply,
+    a sent reply, within the feedback window, with a comment when dissatisfied; a 不满意 starts
+    re-handling and the last rating closes the proposal, exactly as when the member rates online. The
+    rating is marked as recorded on the member's behalf (``recorded_by``) and keeps the paper form
+    (required: a PDF or an image, checked by its content like every upload); the member is told.
+    """
+    with StoredFiles() as stored, transaction.atomic():
+        reply = Reply.objects.select_related("assignment").get(pk=reply.pk)
+        proposal = lock(Proposal, reply.assignment.proposal_id)
+        require_committee(actor)
+        if member.pk not in {user.pk for user in proposal_recipients(proposal)}:
+            raise WorkflowError(
+                _("%(name)s is not a proposer of this proposal: only its proposers rate its reply.")
+                % {"name": member.display_name}
+            )
+        comment = (comment or "").strip()
+        _check_rating(
+            proposal,
+            reply,
+            attitude,
+            result,
+            comment,
+            no_comment=_("Write down what the member is dissatisfied with, as the paper form says."),
+        )
+        if Feedback.objects.filter(reply=reply, user=member).exists():
+            raise WorkflowError(_("%(name)s has already rated this reply.") % {"name": member.display_name})
+        if not paper_form:
+            raise WorkflowError(_("Attach the scan of the paper rating form (PDF or image)."))
+        content_type = check_scan(paper_form)
+        feedback = Feedback(
+            reply=reply,
+            user=member,
+            attitude=attitude,
+            result=result,
+            comment=comment,
+            recorded_by=actor,
+            paper_form_name=PurePath(paper_form.name).name[:200],
+            paper_form_type=content_type,
+        )
+        feedback.paper_form.save(paper_form.name, paper_form, save=False)
+        stored.keep(feedback.paper_form.name)
+        feedback.save()
+        record_event(
+            proposal,
+            actor,
+            EventVerb.FEEDBACK_RECORDED,
+            obj=feedback,
+            note=comment,
+            data={
+                "reply": reply.pk,
+                "attitude": attitude,
+                "result": result,
+                "on_behalf_of": member.pk,
+                "member": member.display_name,
+                "paper_form": feedback.paper_form_name,
+            },
+        )
+        labels = {
+            "name": member.display_name,
+            "staff": actor.display_name,
+            "label": proposal_label(proposal),
+            "attitude": Satisfaction(attitude).label,
+            "result": Satisfaction(result).label,
+        }
+        with site_language():
+            notify(
+                _unit_users([reply.assignment.unit_id]),
+                title=_("%(name)s rated your reply on %(label)s on paper: %(attitude)s / %(result)s") % labels,
+                body=comment,
+                proposal=proposal,
+                email=False,
+            )
+            notify(
+                [member],
+                title=_("Your paper rating of the reply on %(label)s was recorded") % labels,
+                body=_("%(staff)s of the proposal committee recorded it on your behalf: %(attitude)s / %(result)s.")
+                % labels,
+                proposal=proposal,
+            )
+        _settle(proposal)
+    return feedback
+
+
+def _check_rating(
+    proposal: Proposal, reply: Reply, attitude: str, result: str, comment: str, *, no_comment: str
+) -> None:
+    """What a rating must be, whoever enters it: of a sent reply, both parts rated, a comment with a
+    不满意 (``no_comment`` says so in the words of whoever enters it), inside the feedback window."""
+    if reply.status != ReplyStatus.SENT:
+        raise WorkflowError(_("Only a sent reply can be rated."))
+    if attitude not in Satisfaction.values or result not in Satisfaction.values:
+        raise WorkflowError(_("Rate both the handling attitude and the handling result."))
+    if Satisfaction.DISSATISFIED in (attitude, result) and not comment:
+        raise WorkflowError(no_comment)
+    ends = feedback_window_end(proposal, reply)
+    if not feedback_open(ends):
+        raise WorkflowError(_("The time to rate this reply ended on %(date)s.") % {"date": ends})
 
 
 def _settle(proposal: Proposal) -> None:

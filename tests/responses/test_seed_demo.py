@@ -275,6 +275,34 @@ class CurrentSessionTests(SeededTestCase):
         self.assertEqual(statuses["wangfang"], ProposerStatus.INVITED)
         self.assertIn(ProposerStatus.CONFIRMED, statuses.values())
 
+    def test_a_paper_proposal_was_entered_by_committee_staff_and_awaits_review(self):
+        proposal = Proposal.objects.get(session=self.current, entered_by__isnull=False)
+        self.assertEqual(proposal.status, ProposalStatus.SUBMITTED)
+        self.assertEqual(proposal.entered_by.username, "committee")
+        proposers = {p.user.username: p for p in proposal.proposers.select_related("user")}
+        self.assertEqual(set(proposers), {"zhangwei", "liming", "huangli"})
+        self.assertEqual(proposal.lead_proposer.user.username, "zhangwei")
+        self.assertTrue(all(p.confirmed_on_paper and p.status == ProposerStatus.CONFIRMED for p in proposers.values()))
+        scan = proposal.attachments.get()
+        self.assertEqual((scan.original_name, scan.content_type), ("张伟委员提案（纸质）.pdf", "application/pdf"))
+        event = proposal.events.get(verb=EventVerb.ENTERED_FROM_PAPER)
+        self.assertEqual((event.actor.username, event.data["member"]), ("committee", "张伟"))
+        for username in proposers:
+            self.assertTrue(Notification.objects.filter(user__username=username, proposal=proposal).exists())
+
+    def test_a_paper_rating_was_recorded_by_committee_staff_and_closed_its_proposal(self):
+        rating = Feedback.objects.get(recorded_by__isnull=False)
+        self.assertEqual((rating.user.username, rating.recorded_by.username), ("huangli", "committee"))
+        self.assertEqual(rating.reply.assignment.proposal.status, ProposalStatus.CLOSED)
+        self.assertEqual(
+            (rating.paper_form_name, rating.paper_form_type), ("黄丽委员满意度测评表.pdf", "application/pdf")
+        )
+        self.assertTrue(rating.paper_form.name.endswith(".pdf"))
+        event = Event.objects.get(verb=EventVerb.FEEDBACK_RECORDED)
+        self.assertEqual(
+            (event.actor.username, event.object_id, event.created_at), ("committee", rating.pk, rating.created_at)
+        )
+
     def test_the_key_proposal_is_supervised_by_the_leader(self):
         key = Proposal.objects.get(session=self.current, is_key=True)
         self.assertEqual(key.supervisor.username, "leader")
@@ -329,7 +357,9 @@ class WorkflowTests(SeededTestCase):
                 elif event.object_type == "proposal" and event.to_status:
                     moves.append(event.to_status)
             with self.subTest(proposal=proposal.title):
-                self.assertEqual(moves[0], ProposalStatus.DRAFT)
+                # A paper proposal enters the system submitted (代提交); every other one starts as a draft.
+                first = ProposalStatus.SUBMITTED if proposal.entered_on_paper else ProposalStatus.DRAFT
+                self.assertEqual(moves[0], first)
                 self.assertEqual(moves[-1], proposal.status)
 
     def test_each_assignments_status_is_where_its_last_move_took_it(self):
@@ -362,7 +392,11 @@ class WorkflowTests(SeededTestCase):
             return proposal.events.filter(verb=verb).order_by("pk").values_list("created_at", flat=True).last()
 
         for proposal in Proposal.objects.exclude(submitted_at=None):
-            self.assertEqual(proposal.submitted_at, when(proposal, EventVerb.SUBMITTED))
+            # A paper proposal is submitted as it is entered (代提交): that event is its submission.
+            submission = EventVerb.ENTERED_FROM_PAPER if proposal.entered_on_paper else EventVerb.SUBMITTED
+            self.assertEqual(proposal.submitted_at, when(proposal, submission))
+        for proposal in Proposal.objects.exclude(entered_at=None):
+            self.assertEqual(proposal.entered_at, when(proposal, EventVerb.ENTERED_FROM_PAPER))
         for proposal in Proposal.objects.exclude(accepted_at=None):
             self.assertEqual(proposal.accepted_at, when(proposal, EventVerb.ACCEPTED))
         for proposal in Proposal.objects.exclude(closed_at=None):

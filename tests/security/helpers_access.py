@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -31,6 +32,7 @@ from api.services import issue_token
 from imports.models import ImportBatch
 from proposals.choices import ProposalStatus
 from proposals.models import Attachment, Event, Notification, Proposal, SearchIndexRun, SearchTerm
+from proposals.paper import enter_paper_proposal
 from proposals.services import (
     accept_proposal,
     add_supervision_note,
@@ -41,8 +43,16 @@ from proposals.services import (
 from proposals.workflow import notify
 from responses.choices import ReminderKind, Satisfaction
 from responses.models import CalendarYear, Contact, Holiday, Reminder, ReplyRevision, Suggestion, SuggestionForward
-from responses.services import give_feedback, publish_proposal, request_extension, request_return, send_opinion
+from responses.services import (
+    give_feedback,
+    publish_proposal,
+    record_paper_feedback,
+    request_extension,
+    request_return,
+    send_opinion,
+)
 from tests.base import make_proposal
+from tests.proposals.helpers_member import pdf_bytes
 from tests.responses.helpers_units import COHANDLING, LEAD, REFERENCE_TITLE, UnitPagesTestCase
 
 IN_MEMORY_STORAGE = {
@@ -203,6 +213,8 @@ SUBMITTED_TITLE = "关于提升福田区社区养老服务供给能力的建议"
 ACCEPTED_TITLE = "关于推动福田时尚产业数字化转型的建议"
 HANDLING_TITLE = "关于优化福田区中小学学位供给的建议"
 PENDING_TITLE = "关于完善福田区停车设施规划的建议"
+PAPER_TITLE = "关于推进福田区老旧住宅加装电梯的建议"
+PAPER_RATED_TITLE = "关于加强福田区中小学生心理健康教育的建议"
 
 
 class AccessScene(UnitPagesTestCase):
@@ -219,6 +231,9 @@ class AccessScene(UnitPagesTestCase):
       (co-handling), ``opinion`` and ``contact`` recorded, ``reply`` sent (``revision`` its history),
       ``feedback`` given by 王芳, a key proposal with a supervision ``note``, an ``attachment``,
       and published;
+    - ``paper_proposal``: entered from paper by the committee (代提交), 陈澄 leading, 王芳 confirmed on paper,
+      awaiting review; ``paper_rated_proposal``: replied by 区工信局 (``paper_reply``), whose rating by 陈澄
+      the committee recorded from the paper form (``paper_feedback``, 代评价); 王芳 has not rated it;
     - ``handling_assignment`` of another proposal: a ``draft_reply``, an ``extension`` request and
       a ``reminder``; ``pending_assignment`` of a third: a ``return_request``;
     - reference rows (``unit``, ``member``, ``profile``, ``session`` …), the committee's
@@ -291,6 +306,29 @@ class AccessScene(UnitPagesTestCase):
             recipients=[cls.handler.pk],
         )
 
+        # 代提交 and 代评价: a paper proposal entered by the committee (陈澄 leads, 王芳 signed), and a reply of
+        # 区工信局 that 陈澄 rated on paper, recorded by the committee with the form (王芳 has not rated it).
+        paper_proposal = enter_paper_proposal(
+            actor=cls.committee,
+            session=cls.session,
+            lead=chencheng,
+            cosigners=[wangfang],
+            data={"title": PAPER_TITLE, "suggestions": "一、编制加装电梯工作指引。", "publication_consent": True},
+        )
+        paper_assignment = case.handling(
+            [(cls.unit, LEAD)], lead=chencheng, cosigners=[wangfang], title=PAPER_RATED_TITLE
+        )[0]
+        case.contact(paper_assignment)
+        paper_reply = case.sent(paper_assignment)
+        paper_feedback = record_paper_feedback(
+            paper_reply,
+            actor=cls.committee,
+            member=chencheng,
+            attitude=Satisfaction.SATISFIED,
+            result=Satisfaction.BASICALLY,
+            paper_form=SimpleUploadedFile("陈澄满意度测评表.pdf", pdf_bytes(), content_type="application/pdf"),
+        )
+
         pending = case.assigned([(cls.unit, LEAD)], lead=chencheng, title=PENDING_TITLE)[0]
         return_request = request_return(pending, actor=cls.handler, reason="该事项主要由区交通运输局负责。")
 
@@ -323,6 +361,10 @@ class AccessScene(UnitPagesTestCase):
             "feedback": feedback,
             "note": note,
             "event": Event.objects.filter(proposal=proposal).order_by("pk").first(),
+            "paper_proposal": paper_proposal,
+            "paper_rated_proposal": paper_assignment.proposal,
+            "paper_reply": paper_reply,
+            "paper_feedback": paper_feedback,
             "handling_assignment": handling,
             "handling_proposal": handling.proposal,
             "draft_reply": draft_reply,

@@ -53,7 +53,7 @@ from responses.models import (
     ReturnRequest,
 )
 from tests.api.access_table import API_READS
-from tests.proposals.helpers_member import draft_post
+from tests.proposals.helpers_member import draft_post, pdf_bytes
 from tests.security.helpers_access import (
     ADMIN_LOGIN,
     ANONYMOUS,
@@ -163,6 +163,8 @@ PORTAL = {
         case(UNASSIGNED, pk="submitted"),
         # Accepted, not yet assigned; 王芳 is not on this one.
         case({**UNASSIGNED, COSIGNER: 404}, pk="accepted"),
+        # Entered from paper by the committee (代提交): its proposers follow it like their own.
+        case(UNASSIGNED, pk="paper_proposal"),
         # A proposal that does not exist answers exactly as one you may not see.
         case(expect(anonymous=LOGIN, signed_in=404), pk=MISSING),
     ],
@@ -208,6 +210,29 @@ PORTAL = {
         # A reply of another proposal, and a reply still in draft: 404 whoever asks.
         case(expect(anonymous=LOGIN, signed_in=404), pk="handling_proposal", reply_pk="reply"),
         case(expect(anonymous=LOGIN, signed_in=404), pk="handling_proposal", reply_pk="draft_reply"),
+    ],
+    # The paper form of a rating recorded on a member's behalf (代评价): whoever may see the rating (the member
+    # rated for, the replying unit, oversight); not the other proposer, whose rating it is not.
+    "portal:feedback_paper_form": [
+        case(
+            expect(
+                anonymous=LOGIN,
+                owner=200,
+                cosigner=404,
+                other_member=404,
+                case_unit=200,
+                other_handler=404,
+                oversight=200,
+            ),
+            pk="paper_rated_proposal",
+            reply_pk="paper_reply",
+            feedback_pk="paper_feedback",
+        ),
+        # A rating given online has no paper form; ids that do not belong together name nothing.
+        case(expect(anonymous=LOGIN, signed_in=404), pk="proposal", reply_pk="reply", feedback_pk="feedback"),
+        case(
+            expect(anonymous=LOGIN, signed_in=404), pk="proposal", reply_pk="paper_reply", feedback_pk="paper_feedback"
+        ),
     ],
     "portal:notifications": [case(SIGNED_IN_200)],
     "portal:notifications_mark_all_read": [case(POST_ONLY)],
@@ -286,7 +311,18 @@ ADMIN_WORKFLOW = {
     "admin:proposals_proposal_assign_many": [case(COMMITTEE_PAGE)],
     "admin:proposals_proposal_supervised": [case(OVERSIGHT_PAGE)],
     "admin:proposals_proposal_publication": [case(COMMITTEE_PAGE)],
-    "admin:proposals_proposal_review": [case(COMMITTEE_PAGE, pk="submitted")],
+    "admin:proposals_proposal_review": [
+        case(COMMITTEE_PAGE, pk="submitted"),
+        case(COMMITTEE_PAGE, pk="paper_proposal"),
+    ],
+    # 代提交 and 代评价: committee staff enter paper proposals and record paper ratings (proposals/admin_paper.py,
+    # responses/admin_paper_feedback.py).
+    "admin:proposals_proposal_paper_entry": [case(COMMITTEE_PAGE)],
+    "admin:proposals_proposal_paper_feedback": [
+        case(COMMITTEE_PAGE, pk="paper_rated_proposal"),
+        case(COMMITTEE_PAGE, pk="proposal"),
+        case(admin_page(staff=403, committee=404), pk=MISSING),
+    ],
     "admin:proposals_proposal_accept": [case(ADMIN_POST_ONLY, pk="submitted")],
     "admin:proposals_proposal_reject": [case(ADMIN_POST_ONLY, pk="submitted")],
     "admin:proposals_proposal_merge": [case(ADMIN_POST_ONLY, pk="submitted")],
@@ -546,6 +582,27 @@ def contact_form(test) -> dict:
     }
 
 
+def paper_entry(test) -> dict:
+    return {
+        "session": test.session.pk,
+        "lead": test.lihua.pk,
+        "title": "关于越权代提交的建议",
+        "suggestions": FORGED,
+        "publication_consent": "on",
+    }
+
+
+def paper_rating(test) -> dict:
+    return {
+        "reply": test.scene["paper_reply"].pk,
+        "member": test.wangfang.pk,
+        "attitude": Satisfaction.DISSATISFIED,
+        "result": Satisfaction.DISSATISFIED,
+        "comment": FORGED,
+        "paper_form": SimpleUploadedFile("越权.pdf", pdf_bytes(), content_type="application/pdf"),
+    }
+
+
 # Each attempt: the answer it gets, and nothing of the scene changes (checked row by row).
 WRONG_ROLE_POSTS = [
     # The member portal: only the lead proposer acts on a proposal; others who see it get 403, the rest 404.
@@ -590,6 +647,15 @@ WRONG_ROLE_POSTS = [
     attempt(OTHER_MEMBER, "portal:feedback", 404, rating, pk="proposal", reply_pk="reply"),
     attempt(OWNER, "portal:feedback", 404, rating, pk="handling_proposal", reply_pk="reply"),
     attempt(OWNER, "portal:feedback", 404, rating, pk="handling_proposal", reply_pk="draft_reply"),
+    # 代提交 and 代评价 are the committee's: members meet the admin's login, other staff 403; nothing entered.
+    attempt(ANONYMOUS, "admin:proposals_proposal_paper_entry", ADMIN_LOGIN, paper_entry),
+    attempt(OWNER, "admin:proposals_proposal_paper_entry", ADMIN_LOGIN, paper_entry),
+    attempt(LEADER, "admin:proposals_proposal_paper_entry", 403, paper_entry),
+    attempt(HANDLER, "admin:proposals_proposal_paper_entry", 403, paper_entry),
+    attempt(COSIGNER, "admin:proposals_proposal_paper_feedback", ADMIN_LOGIN, paper_rating, pk="paper_rated_proposal"),
+    attempt(LEADER, "admin:proposals_proposal_paper_feedback", 403, paper_rating, pk="paper_rated_proposal"),
+    attempt(UNIT_LEADER, "admin:proposals_proposal_paper_feedback", 403, paper_rating, pk="paper_rated_proposal"),
+    attempt(HANDLER, "admin:proposals_proposal_paper_feedback", 403, paper_rating, pk="paper_rated_proposal"),
     # The committee's steps: visitors and members meet the admin's login, other staff 403.
     attempt(ANONYMOUS, "admin:proposals_proposal_accept", ADMIN_LOGIN, lambda t: {"note": FORGED}, pk="submitted"),
     attempt(OWNER, "admin:proposals_proposal_accept", ADMIN_LOGIN, lambda t: {"note": FORGED}, pk="submitted"),
@@ -787,4 +853,11 @@ class RefusedPostsChangeNothingTests(AccessScene):
         self.assertFalse(Assignment.objects.filter(unit=self.other_unit).exists())
         self.assertFalse(Unit.objects.filter(staff=self.other_handler, assignments__isnull=False).exists())
         self.assertEqual(scene["notification"].user, self.committee)
+        self.assertEqual(scene["paper_proposal"].status, ProposalStatus.SUBMITTED)
+        self.assertEqual(scene["paper_proposal"].entered_by, self.committee)
+        self.assertEqual(scene["paper_rated_proposal"].status, ProposalStatus.REPLIED)
+        self.assertEqual(
+            (scene["paper_feedback"].user, scene["paper_feedback"].recorded_by), (self.chencheng, self.committee)
+        )
+        self.assertFalse(Feedback.objects.filter(reply=scene["paper_reply"], user=self.wangfang).exists())
         self.assertTrue(Notification.objects.filter(user=self.chencheng, read_at__isnull=True).exists())
