@@ -155,6 +155,7 @@ class AssignmentAdmin(HandledRowsAdmin):
             self.workflow_url("<path:object_id>/handle/", admin_views.handle_view, "handle"),
             self.workflow_url("<path:object_id>/reply/", admin_views.reply_edit_view, "reply"),
             self.workflow_url("<path:object_id>/followup/", admin_views.reply_edit_view, "followup", followup=True),
+            self.workflow_url("<path:object_id>/countersign/", admin_views.countersign_view, "countersign"),
             *super().get_urls(),
         ]
 
