@@ -253,9 +253,14 @@ class ReplyAdmin(HandledRowsAdmin):
     status_badge = status_badge(REPLY_STATUS_COLOURS)
 
     def get_urls(self):
-        from responses import admin_views
+        from responses import admin_reply_review, admin_views
 
         return [
+            # Before "<path:object_id>/", which would take "review-queue/" for an object id.
+            self.workflow_url("review-queue/", admin_reply_review.review_queue, "review_queue"),
+            self.workflow_url(
+                "<path:object_id>/committee-review/", admin_reply_review.committee_review, "committee_review"
+            ),
             self.workflow_url("<path:object_id>/review/", admin_views.review_view, "review"),
             self.workflow_url("<path:object_id>/revisions/", admin_views.revisions_view, "revisions"),
             *super().get_urls(),
