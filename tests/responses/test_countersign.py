@@ -123,7 +123,9 @@ class AnswerTests(CountersignScene):
         self.assertIn(f"awaiting an answer: {self.third_unit.name}", refusal.exception.message)
         answer_countersign(self.row(self.fgw), actor=self.third_lead, agree=True, comments="同意。")
         row = self.row(self.fgw)
-        self.assertEqual((row.status, row.answered_by, row.comments), (CountersignStatus.AGREED, self.third_lead, "同意。"))
+        self.assertEqual(
+            (row.status, row.answered_by, row.comments), (CountersignStatus.AGREED, self.third_lead, "同意。")
+        )
         self.assertIsNotNone(row.answered_at)
         self.assertEqual(submit_reply(self.reply, actor=self.handler).reply.status, ReplyStatus.AWAITING_SIGNOFF)
         verbs = list(Event.objects.filter(proposal=self.lead.proposal).values_list("verb", flat=True))

@@ -79,7 +79,9 @@ class LeadPageTests(CountersignPageScene):
 
     def test_a_returned_draft_shows_the_comments_and_a_flag_on_the_worklist(self):
         request_countersign(self.reply, actor=self.handler)
-        answer_countersign(Countersign.objects.get(), actor=self.third_handler, agree=False, comments="请补充资金来源。")
+        answer_countersign(
+            Countersign.objects.get(), actor=self.third_handler, agree=False, comments="请补充资金来源。"
+        )
         self.client.force_login(self.handler)
         page = self.client.get(admin_url("assignment_reply", self.lead.pk))
         self.assertContains(page, f'data-unit="{self.third_unit.pk}" data-status="returned"')
@@ -147,7 +149,9 @@ class AccessTests(CountersignPageScene):
                 self.client.force_login(user)
                 self.assertEqual(self.client.get(self.countersign_url()).status_code, 404)
                 self.assertEqual(
-                    self.client.post(self.countersign_url(), {"countersign": self.row.pk, "action": "agree"}).status_code,
+                    self.client.post(
+                        self.countersign_url(), {"countersign": self.row.pk, "action": "agree"}
+                    ).status_code,
                     404,
                 )
         for user in (self.chencheng, self.lihua):

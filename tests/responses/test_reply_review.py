@@ -209,9 +209,7 @@ class RecategorizeTests(ReviewScene):
         self.assertEqual(reply.version, version + 1)
         revision = ReplyRevision.objects.get(reply=reply, version=reply.version)
         self.assertEqual(revision.editor, self.committee)
-        self.assertEqual(
-            revision.changes, {"category": [self.reply_categories["A"].pk, self.reply_categories["C"].pk]}
-        )
+        self.assertEqual(revision.changes, {"category": [self.reply_categories["A"].pk, self.reply_categories["C"].pk]})
         event = Event.objects.get(verb=EventVerb.REPLY_RECATEGORIZED)
         self.assertEqual((event.note, event.data["from"], event.data["to"]), ("所提问题受用地条件限制。", "A", "C"))
         told = Notification.objects.get(user=self.handler, title__contains="category")
