@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.choices import Role
 from proposals.choices import ProposerRole
@@ -285,9 +286,8 @@ def make_row(a: Assignment, today: dt.date) -> Row:
     if status == ReplyStatus.DRAFT and a.countersign_returned and not is_followup:
         row.flags.append(("countersign_returned", "amber", _("Returned by a co-handling unit (会签)")))
     elif status == ReplyStatus.DRAFT and a.countersign_agreed and not is_followup:
-        row.flags.append(
-            ("countersigned", "blue", _("Countersigned by %(agreed)d units") % {"agreed": a.countersign_agreed})
-        )
+        agreed = ngettext("Countersigned by %(agreed)d unit", "Countersigned by %(agreed)d units", a.countersign_agreed)
+        row.flags.append(("countersigned", "blue", agreed % {"agreed": a.countersign_agreed}))
     if a.role == AssignmentRole.LEAD and a.cohandler_count:
         row.flags.append(
             (
