@@ -63,7 +63,7 @@ class CountersignStatus(models.TextChoices):
     """
 
     PENDING = "pending", _("Awaiting countersignature")
-    AGREED = "agreed", _("Agreed")
+    AGREED = "agreed", _("Agreed to the draft")
     RETURNED = "returned", _("Returned with comments")
 
 

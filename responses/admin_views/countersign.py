@@ -47,10 +47,13 @@ def countersign_panel(assignment: Assignment, reply: Reply | None) -> dict | Non
                 "colour": COUNTERSIGN_STATUS_COLOURS.get(row.status, "grey") if row else "grey",
             }
         )
+    if not units:
+        # No co-handling unit to ask (none in the round, or each one's opinion waived): nothing to show.
+        return None
     agreed = [unit for unit in units if unit["current"] and unit["row"].status == CountersignStatus.AGREED]
     return {
         "units": units,
-        "all_agreed": bool(units) and len(agreed) == len(units),
+        "all_agreed": len(agreed) == len(units),
         "agreed_count": len(agreed),
         "missing_opinions": policy.missing_opinions(assignment),
     }

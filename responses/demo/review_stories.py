@@ -62,24 +62,24 @@ def countersigning(s) -> None:
         s.previous,
         "关于加快福田区新型储能产业发展的建议",
         u["liming"],
-        created=s.at(s.day(75), 20),
+        created=s.at(s.day(45), 20),
         category="科技创新",
         background="新型储能是构建新型电力系统的关键支撑。福田区在储能电池、能量管理系统等领域聚集了一批企业，但应用场景开放不足，关键技术攻关和安全监管仍有短板。",
         suggestions="一、完善新型储能产业扶持政策。\n二、在数据中心、充电场站等开展用户侧储能示范。\n三、支持储能安全等关键技术攻关。\n四、建立储能项目安全监管机制。",
     )
     if not p:
         return
-    s.submit(p, s.at(s.day(74), 9))
-    p = s.accept(p, s.at(s.day(60), 10))
-    lead, co = s.assign(p, s.day(58), (GONGXIN, LEAD), (SCIENCE, COHANDLING))
-    s.take(lead, s.day(57))
-    s.take(co, s.day(56))
+    s.submit(p, s.at(s.day(44), 9))
+    p = s.accept(p, s.at(s.day(27), 10))
+    lead, co = s.assign(p, s.day(25), (GONGXIN, LEAD), (SCIENCE, COHANDLING))
+    s.take(lead, s.day(24))
+    s.take(co, s.day(23))
     s.contact(
-        lead, s.day(45), ContactMethod.PHONE, "李明委员；区工信局刘洋", "电话沟通储能示范场景和扶持政策的办理思路。"
+        lead, s.day(20), ContactMethod.PHONE, "李明委员；区工信局刘洋", "电话沟通储能示范场景和扶持政策的办理思路。"
     )
     s.opinion(
         co,
-        s.at(s.day(30), 15),
+        s.at(s.day(16), 15),
         "我局支持加快新型储能产业发展。建议答复中写明我局通过科技计划项目支持固态电池、储能安全预警等关键技术攻关，并鼓励企业与高校共建联合实验室。",
     )
     reply = s.reply(

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
             name='Countersign',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Awaiting countersignature'), ('agreed', 'Agreed'), ('returned', 'Returned with comments')], default='pending', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('pending', 'Awaiting countersignature'), ('agreed', 'Agreed to the draft'), ('returned', 'Returned with comments')], default='pending', max_length=10, verbose_name='status')),
                 ('version', models.PositiveIntegerField(verbose_name='draft version asked about')),
                 ('letter', models.JSONField(default=dict, verbose_name='the draft as sent')),
                 ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
