@@ -76,7 +76,9 @@ def test_a_co_handler_countersigns_and_the_committee_returns_then_releases_a_rep
     committee = login("committee")
     committee.goto("/admin/responses/reply/review-queue/")
     screenshot(committee, "committee-reply-review-queue")
-    committee.locator("[data-testid=reply-queue-row]", has_text=SPORTS).locator("[data-testid=reply-review-link]").click()
+    committee.locator("[data-testid=reply-queue-row]", has_text=SPORTS).locator(
+        "[data-testid=reply-review-link]"
+    ).click()
     committee.wait_for_load_state("networkidle")
     committee.click("[data-testid=review-return-form] >> xpath=.. >> summary")
     committee.fill("[data-testid=review-return-form] textarea[name=comments]", "请写明开放学校增加到四十所的时间安排。")
