@@ -44,6 +44,7 @@ from responses.choices import ContactMethod, ReplyStatus, Satisfaction
 from responses.models import (
     Assignment,
     Contact,
+    Countersign,
     ExtensionRequest,
     Feedback,
     Opinion,
@@ -405,6 +406,8 @@ MODEL_ADMINS = {
     # Handling rows: every staff role reads what it sees; services write them.
     "responses.assignment": Rights("assignment", **HANDLED),
     "responses.opinion": Rights("opinion", **HANDLED),
+    # Countersignatures (会签): the lead unit and the co-handler read theirs; the services write them.
+    "responses.countersign": Rights("countersign", **HANDLED),
     # A contact (办前沟通) is recorded by unit staff through the admin's add form.
     "responses.contact": Rights("contact", view=STAFF, add=UNIT_STAFF, delete=NOBODY, seen=CASE_SEEN),
     "responses.reply": Rights("reply", **HANDLED),
@@ -717,14 +720,14 @@ WRONG_ROLE_POSTS = [
         HANDLER,
         "admin:responses_assignment_countersign",
         404,
-        lambda t: {"action": "agree", "countersign": "1"},
+        lambda t: {"action": "agree", "countersign": t.scene["countersign"].pk},
         object_id="cohandling",
     ),
     attempt(
         OTHER_HANDLER,
         "admin:responses_assignment_countersign",
         404,
-        lambda t: {"action": "agree", "countersign": "1"},
+        lambda t: {"action": "agree", "countersign": t.scene["countersign"].pk},
         object_id="cohandling",
     ),
     # The admin's own forms: no change or delete right, 403; another unit's row is no valid choice.
@@ -766,6 +769,7 @@ class RefusedPostsChangeNothingTests(AccessScene):
             Attachment,
             Assignment,
             Opinion,
+            Countersign,
             Contact,
             Reply,
             ReplyRevision,
