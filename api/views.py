@@ -163,7 +163,10 @@ class ProposalViewSet(ApiViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             Prefetch("proposers", queryset=Proposer.objects.select_related("user").order_by("order", "pk")),
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.visible_to(user).select_related("unit").order_by("pk"),
+                queryset=Assignment.objects.visible_to(user)
+                .with_reply_in_review()
+                .select_related("unit")
+                .order_by("pk"),
                 to_attr="visible_assignments",
             ),
             Prefetch("events", queryset=events, to_attr="visible_events"),
@@ -251,7 +254,7 @@ class AssignmentViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = AssignmentFilterSet
 
     def get_queryset(self):
-        return Assignment.objects.visible_to(self.request.user).select_related("unit")
+        return Assignment.objects.visible_to(self.request.user).with_reply_in_review().select_related("unit")
 
     @extend_schema(summary=_("Accept an assignment (签收)"), request=None, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"])

@@ -46,6 +46,7 @@ def committee_tiles(user) -> list[Tile]:
     )
     returns = ReturnRequest.objects.visible_to(user).filter(status=RequestStatus.PENDING).count()
     extensions = ExtensionRequest.objects.visible_to(user).filter(status=RequestStatus.PENDING).count()
+    in_review = Reply.objects.visible_to(user).filter(status=ReplyStatus.IN_REVIEW).count()
     return [
         Tile(
             "awaiting_review",
@@ -70,6 +71,13 @@ def committee_tiles(user) -> list[Tile]:
             _("Pending extension requests"),
             extensions,
             _changelist(ExtensionRequest, status__exact=RequestStatus.PENDING),
+        ),
+        # Signed replies the committee reviews before the proposers see them (督办审核, Session.reply_review).
+        Tile(
+            "replies_in_review",
+            _("Replies awaiting the committee's review"),
+            in_review,
+            reverse("admin:responses_reply_review_queue"),
         ),
     ]
 

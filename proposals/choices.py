@@ -141,6 +141,12 @@ class EventVerb(models.TextChoices):
     REPLY_SIGNED = "reply_signed", _("Reply signed off")
     REPLY_SENT_BACK = "reply_sent_back", _("Reply sent back")
     REPLY_SENT = "reply_sent", _("Reply sent")
+    COUNTERSIGN_REQUESTED = "countersign_requested", _("Draft sent for countersigning (会签)")
+    COUNTERSIGN_AGREED = "countersign_agreed", _("Draft countersigned")
+    COUNTERSIGN_RETURNED = "countersign_returned", _("Draft returned with comments by a co-handling unit")
+    REPLY_TO_REVIEW = "reply_to_review", _("Reply handed to the committee for review (督办审核)")
+    REPLY_REVIEW_RETURNED = "reply_review_returned", _("Reply returned by the committee")
+    REPLY_RECATEGORIZED = "reply_recategorized", _("Reply category changed by the committee")
     FEEDBACK_GIVEN = "feedback_given", _("Feedback given")
     FEEDBACK_RECORDED = "feedback_recorded", _("Paper rating recorded by committee staff (代评价)")
     REHANDLING = "rehandling", _("Re-handling started")
@@ -200,7 +206,9 @@ class AssignmentStatus(models.TextChoices):
     handling → opinion_sent (co-handling units);
     pending|handling → return_requested → returned, or back where it was when refused;
     pending|handling|return_requested → superseded when a new handling round (重新办理) starts while the
-    assignment was still open (a co-handler that never sent its opinion): the new round replaces it.
+    assignment was still open (a co-handler that never sent its opinion): the new round replaces it;
+    replied → handling when the committee returns a reply it reviews (督办审核, ``Session.reply_review``):
+    the unit replied when it handed the signed letter to the committee, and owes the reply again.
     """
 
     PENDING = "pending", _("Awaiting acceptance")
@@ -231,7 +239,7 @@ ASSIGNMENT_TRANSITIONS: dict[str, set[str]] = {
         AssignmentStatus.SUPERSEDED,
     },
     AssignmentStatus.OPINION_SENT: set(),
-    AssignmentStatus.REPLIED: set(),
+    AssignmentStatus.REPLIED: {AssignmentStatus.HANDLING},
     AssignmentStatus.RETURNED: set(),
     AssignmentStatus.SUPERSEDED: set(),
 }

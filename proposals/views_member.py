@@ -40,6 +40,14 @@ MEMBER_HIDDEN_VERBS = {
     EventVerb.REPLY_SUBMITTED,
     EventVerb.REPLY_SIGNED,
     EventVerb.REPLY_SENT_BACK,
+    # Countersigning (会签) is between the units; the committee's review (督办审核) happens before the
+    # proposers may see the reply at all.
+    EventVerb.COUNTERSIGN_REQUESTED,
+    EventVerb.COUNTERSIGN_AGREED,
+    EventVerb.COUNTERSIGN_RETURNED,
+    EventVerb.REPLY_TO_REVIEW,
+    EventVerb.REPLY_REVIEW_RETURNED,
+    EventVerb.REPLY_RECATEGORIZED,
     EventVerb.RETURN_REQUESTED,
     EventVerb.RETURN_REFUSED,
     EventVerb.EXTENSION_REQUESTED,

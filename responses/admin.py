@@ -44,12 +44,14 @@ from proposals.workflow import WorkflowError
 from responses import admin_assign, admin_paper_feedback, admin_publication, admin_supervision, services
 from responses.choices import (
     ASSIGNMENT_STATUS_COLOURS,
+    COUNTERSIGN_STATUS_COLOURS,
     OPEN_ASSIGNMENT_STATUSES,
     REPLY_STATUS_COLOURS,
 )
 from responses.models import (
     Assignment,
     Contact,
+    Countersign,
     Feedback,
     Opinion,
     Reply,
@@ -155,6 +157,7 @@ class AssignmentAdmin(HandledRowsAdmin):
             self.workflow_url("<path:object_id>/handle/", admin_views.handle_view, "handle"),
             self.workflow_url("<path:object_id>/reply/", admin_views.reply_edit_view, "reply"),
             self.workflow_url("<path:object_id>/followup/", admin_views.reply_edit_view, "followup", followup=True),
+            self.workflow_url("<path:object_id>/countersign/", admin_views.countersign_view, "countersign"),
             *super().get_urls(),
         ]
 
@@ -180,6 +183,24 @@ class OpinionAdmin(HandledRowsAdmin):
     list_select_related = ("assignment__proposal", "assignment__unit", "author")
     search_fields = ("body", "=assignment__proposal__number", "assignment__proposal__title")
     date_hierarchy = "sent_at"
+
+
+@admin.register(Countersign)
+class CountersignAdmin(HandledRowsAdmin):
+    """Countersignatures (会签): the co-handler's own, and those about a draft of a unit that leads.
+    Read-only: the lead unit asks and the co-handling unit answers on the unit's pages."""
+
+    list_display = ("reply", "co_unit", "status_badge", "version", "requested_at", "answered_by", "answered_at")
+    list_filter = ("status", ("assignment__unit", ScopedRelatedFilter))
+    list_select_related = ("reply__assignment__proposal", "reply__assignment__unit", "assignment__unit", "answered_by")
+    search_fields = ("comments", "=reply__assignment__proposal__number", "reply__assignment__proposal__title")
+    date_hierarchy = "requested_at"
+
+    status_badge = status_badge(COUNTERSIGN_STATUS_COLOURS)
+
+    @display(description=_("co-handling unit"), ordering="assignment__unit__name")
+    def co_unit(self, obj: Countersign):
+        return obj.assignment.unit
 
 
 @admin.register(Contact)
@@ -252,9 +273,14 @@ class ReplyAdmin(HandledRowsAdmin):
     status_badge = status_badge(REPLY_STATUS_COLOURS)
 
     def get_urls(self):
-        from responses import admin_views
+        from responses import admin_reply_review, admin_views
 
         return [
+            # Before "<path:object_id>/", which would take "review-queue/" for an object id.
+            self.workflow_url("review-queue/", admin_reply_review.review_queue, "review_queue"),
+            self.workflow_url(
+                "<path:object_id>/committee-review/", admin_reply_review.committee_review, "committee_review"
+            ),
             self.workflow_url("<path:object_id>/review/", admin_views.review_view, "review"),
             self.workflow_url("<path:object_id>/revisions/", admin_views.revisions_view, "revisions"),
             *super().get_urls(),

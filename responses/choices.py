@@ -21,18 +21,28 @@ ASSIGNMENT_STATUS_COLOURS = {
 
 
 class ReplyStatus(models.TextChoices):
-    """A reply letter's state: draft → awaiting_signoff → signed → sent; awaiting_signoff → draft when sent back."""
+    """A reply letter's state. Allowed moves (see REPLY_TRANSITIONS):
+
+    draft → awaiting_signoff → signed → sent; awaiting_signoff → draft when the unit leader sends it back.
+    Where the session has the committee review replies (``Session.reply_review``, 督办审核), the unit's
+    "send" hands the signed letter to the committee instead: signed → in_review, and the committee
+    releases it (in_review → sent, exactly as a send) or returns it with comments (in_review → draft).
+    Where the session has countersigning (``Session.countersign``, 会签), a lead unit's draft is submitted
+    only once every co-handling unit agreed to that version (``Countersign``); the status does not change.
+    """
 
     DRAFT = "draft", _("Draft")
     AWAITING_SIGNOFF = "awaiting_signoff", _("Awaiting sign-off")
     SIGNED = "signed", _("Signed off")
+    IN_REVIEW = "in_review", _("With the committee for review")
     SENT = "sent", _("Sent")
 
 
 REPLY_TRANSITIONS: dict[str, set[str]] = {
     ReplyStatus.DRAFT: {ReplyStatus.AWAITING_SIGNOFF},
     ReplyStatus.AWAITING_SIGNOFF: {ReplyStatus.SIGNED, ReplyStatus.DRAFT},
-    ReplyStatus.SIGNED: {ReplyStatus.SENT},
+    ReplyStatus.SIGNED: {ReplyStatus.SENT, ReplyStatus.IN_REVIEW},
+    ReplyStatus.IN_REVIEW: {ReplyStatus.SENT, ReplyStatus.DRAFT},
     ReplyStatus.SENT: set(),
 }
 
@@ -40,7 +50,33 @@ REPLY_STATUS_COLOURS = {
     ReplyStatus.DRAFT: "grey",
     ReplyStatus.AWAITING_SIGNOFF: "amber",
     ReplyStatus.SIGNED: "indigo",
+    ReplyStatus.IN_REVIEW: "purple",
     ReplyStatus.SENT: "green",
+}
+
+
+class CountersignStatus(models.TextChoices):
+    """A co-handling unit's answer to the lead unit's final draft (会签). Allowed moves (COUNTERSIGN_TRANSITIONS):
+
+    pending → agreed | returned (with comments); agreed | returned | pending → pending when the lead unit
+    sends the draft again: every new request asks every unit again, and earlier answers are reset.
+    """
+
+    PENDING = "pending", _("Awaiting countersignature")
+    AGREED = "agreed", _("Agreed to the draft")
+    RETURNED = "returned", _("Returned with comments")
+
+
+COUNTERSIGN_TRANSITIONS: dict[str, set[str]] = {
+    CountersignStatus.PENDING: {CountersignStatus.AGREED, CountersignStatus.RETURNED, CountersignStatus.PENDING},
+    CountersignStatus.AGREED: {CountersignStatus.PENDING},
+    CountersignStatus.RETURNED: {CountersignStatus.PENDING},
+}
+
+COUNTERSIGN_STATUS_COLOURS = {
+    CountersignStatus.PENDING: "blue",
+    CountersignStatus.AGREED: "green",
+    CountersignStatus.RETURNED: "amber",
 }
 
 
@@ -83,4 +119,6 @@ class ReminderKind(models.TextChoices):
     COSIGN_PENDING = "cosign_pending", _("Co-signer confirmation pending")
     FEEDBACK_PENDING = "feedback_pending", _("Feedback pending")
     FOLLOWUP_DUE = "followup_due", _("Follow-up reply due")
+    COUNTERSIGN_PENDING = "countersign_pending", _("Draft awaiting countersignature (会签)")
+    REVIEW_PENDING = "review_pending", _("Reply awaiting the committee's review (督办审核)")
     MANUAL = "manual", _("Manual reminder (催办)")

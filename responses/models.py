@@ -129,6 +129,17 @@ class AssignmentQuerySet(UnitScopedQuerySet):
 
         return self.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
 
+    def with_reply_in_review(self):
+        """Annotates ``reply_in_review``: the round's reply (or follow-up reply) is with the committee
+        (督办审核). What a member is shown of such an assignment is ``Assignment.status_shown_to``."""
+        return self.annotate(
+            reply_in_review=models.Exists(
+                Reply.objects.filter(
+                    assignment=models.OuterRef("pk"), round=models.OuterRef("round"), status=ReplyStatus.IN_REVIEW
+                )
+            )
+        )
+
     def live(self, proposal_id=None, handling_round=None):
         """The assignments of a proposal's current handling round that were not handed back: the units
         handling it now. The one definition of "live".
@@ -246,6 +257,14 @@ class Assignment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (AssignmentStatus.PENDING, AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED)
+
+    def status_shown_to(self, user) -> str:
+        """The status ``user`` is shown. A unit has replied once it handed its signed letter to the committee
+        (督办审核), but the proposers learn of the reply only when the committee releases it: until then a
+        member sees the assignment as being handled. Needs ``with_reply_in_review()``."""
+        if getattr(self, "reply_in_review", False) and not getattr(user, "has_staff_role", False):
+            return AssignmentStatus.HANDLING
+        return self.status
 
     def days_left(self, today=None) -> int | None:
         """Days until the reply is due; negative when overdue."""
@@ -368,6 +387,11 @@ class Reply(models.Model):
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
     sendback_comment = models.TextField(_("comments when sent back"), blank=True)
+    # Whether the comments above are the committee's, which returned the letter from its review (督办审核),
+    # rather than the unit leader's.
+    returned_by_committee = models.BooleanField(_("returned by the committee"), default=False)
+    # When the unit last handed the signed letter to the committee for review (Session.reply_review).
+    to_review_at = models.DateTimeField(_("handed to the committee at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -714,3 +738,8 @@ class SuggestionForward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal.title} → {self.unit}"
+
+
+# The countersigning of a lead unit's draft (会签) lives in a module of its own; imported here so that Django
+# registers it with the app's other models.
+from responses.models_countersign import Countersign  # noqa: E402, F401

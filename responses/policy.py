@@ -18,18 +18,20 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import UNIT_ROLES, Role
 from accounts.models import User
-from proposals.workflow import WorkflowError, check_move
+from proposals.workflow import WorkflowError, check_move, require_committee
 from responses.choices import (
     ASSIGNMENT_TRANSITIONS,
+    COUNTERSIGN_TRANSITIONS,
     OPEN_ASSIGNMENT_STATUSES,
     REPLY_TRANSITIONS,
     REPLYING_ROLES,
     AssignmentRole,
     AssignmentStatus,
+    CountersignStatus,
     ReplyStatus,
     RequestStatus,
 )
-from responses.models import Assignment, ExtensionRequest, Reply
+from responses.models import Assignment, Countersign, ExtensionRequest, Reply
 
 # The assignment statuses in which the unit may record a contact with the proposer (办前沟通).
 CONTACT_STATUSES = {AssignmentStatus.HANDLING, AssignmentStatus.OPINION_SENT, AssignmentStatus.REPLIED}
@@ -156,12 +158,105 @@ def followup_basis(assignment: Assignment) -> Reply | None:
 
 
 def check_submit(actor: User, reply: Reply, assignment: Assignment) -> None:
-    """Submitting a draft for sign-off: the unit's staff, while the assignment is at the reply's step.
+    """Submitting a draft for sign-off: the unit's staff, while the assignment is at the reply's step, and,
+    where the session has countersigning (会签), once every co-handling unit agreed to this version.
     (Whether the draft is complete is checked by ``submit_reply`` on the saved fields.)"""
     require_unit_staff(actor, assignment.unit_id)
     check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.AWAITING_SIGNOFF)
     if assignment.status != (AssignmentStatus.REPLIED if reply.is_followup else AssignmentStatus.HANDLING):
         raise WorkflowError(_("The assignment is not being handled, so its reply cannot go forward."))
+    refusal = countersign_refusal(reply, assignment)
+    if refusal:
+        raise WorkflowError(refusal)
+
+
+# Countersigning (会签) ---------------------------------------------------------------------------
+
+
+def countersign_required(assignment: Assignment, reply: Reply | None = None) -> bool:
+    """Whether the assignment's reply is countersigned: a lead unit's reply (not a follow-up reply) in a
+    session that asks for it (``Session.countersign``)."""
+    if reply is not None and reply.is_followup:
+        return False
+    return assignment.role == AssignmentRole.LEAD and assignment.proposal.session.countersign
+
+
+def countersign_units(assignment: Assignment):
+    """The co-handling assignments of the round asked to countersign the lead unit's draft: the live ones
+    whose opinion the committee did not waive (a waiver lets the lead unit reply without that unit)."""
+    return (
+        Assignment.objects.live(assignment.proposal_id, assignment.round)
+        .filter(role=AssignmentRole.COHANDLING, opinion_waived_at__isnull=True)
+        .order_by("pk")
+    )
+
+
+def countersign_refusal(reply: Reply, assignment: Assignment) -> str:
+    """Why the draft may not go for sign-off yet for want of countersignatures, or "" when it may: every
+    unit of ``countersign_units`` must have agreed to the draft's current version."""
+    if not countersign_required(assignment, reply):
+        return ""
+    rows = {row.assignment_id: row for row in Countersign.objects.filter(reply=reply)}
+    waiting: dict[str, list[str]] = {"asked": [], "pending": [], "returned": [], "earlier": []}
+    for unit_id, name in countersign_units(assignment).values_list("pk", "unit__name"):
+        row = rows.get(unit_id)
+        if row is None:
+            waiting["asked"].append(name)
+        elif row.version != reply.version:
+            waiting["earlier"].append(name)
+        elif row.status == CountersignStatus.PENDING:
+            waiting["pending"].append(name)
+        elif row.status == CountersignStatus.RETURNED:
+            waiting["returned"].append(name)
+    details = {
+        "asked": _("not yet asked: %(units)s"),
+        "pending": _("awaiting an answer: %(units)s"),
+        "returned": _("returned with comments: %(units)s"),
+        "earlier": _("agreed or answered an earlier version only: %(units)s"),
+    }
+    parts = [details[key] % {"units": "、".join(names)} for key, names in waiting.items() if names]
+    if not parts:
+        return ""
+    return _(
+        "Every co-handling unit must agree to this version of the draft (会签) before it goes for sign-off: "
+        "%(details)s. Send the draft for countersigning, then submit it once all have agreed."
+    ) % {"details": "; ".join(parts)}
+
+
+def check_request_countersign(actor: User, reply: Reply, assignment: Assignment) -> None:
+    """Sending the draft to the co-handling units for countersigning: the lead unit's staff, while the draft
+    is a draft and the unit handles the assignment, once every co-handling unit sent its opinion (or the
+    committee waived it): the draft they countersign is the one written with their opinions."""
+    require_unit_staff(actor, assignment.unit_id)
+    if not countersign_required(assignment, reply):
+        raise WorkflowError(_("This reply is not countersigned by co-handling units."))
+    if reply.status != ReplyStatus.DRAFT:
+        raise WorkflowError(_("Only a draft can be sent for countersigning."))
+    if assignment.status != AssignmentStatus.HANDLING:
+        raise WorkflowError(_("The assignment is not being handled, so its reply cannot go forward."))
+    missing = missing_opinions(assignment)
+    if missing:
+        raise WorkflowError(
+            _(
+                "The draft goes for countersigning once every co-handling unit has sent its opinion, or the "
+                "committee has waived it. Still missing: %(units)s."
+            )
+            % {"units": "、".join(missing)}
+        )
+    if not countersign_units(assignment).exists():
+        raise WorkflowError(_("No co-handling unit is asked to countersign this reply."))
+
+
+def check_answer_countersign(actor: User, countersign: Countersign, reply: Reply) -> None:
+    """Agreeing to or returning the lead unit's draft: the staff of the co-handling unit asked, while the
+    request waits for an answer and the draft is still a draft (once the lead unit has submitted it,
+    there is nothing left to answer)."""
+    require_unit_staff(actor, countersign.assignment.unit_id)
+    if countersign.status != CountersignStatus.PENDING:
+        raise WorkflowError(_("This draft has been answered already; the lead unit asks again when it changes."))
+    check_move(CountersignStatus, COUNTERSIGN_TRANSITIONS, countersign.status, CountersignStatus.AGREED)
+    if reply.status != ReplyStatus.DRAFT:
+        raise WorkflowError(_("The lead unit has taken this draft further; there is nothing to answer now."))
 
 
 def check_sign(actor: User, reply: Reply, assignment: Assignment) -> None:
@@ -176,11 +271,20 @@ def check_send_back(actor: User, reply: Reply, assignment: Assignment) -> None:
     check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.DRAFT)
 
 
+def send_target(assignment: Assignment) -> str:
+    """Where the unit's "send" takes a signed reply: to the proposers, or, where the session has the
+    committee review replies (``Session.reply_review``, 督办审核), to the committee first."""
+    return ReplyStatus.IN_REVIEW if assignment.proposal.session.reply_review else ReplyStatus.SENT
+
+
 def check_send(actor: User, reply: Reply, assignment: Assignment) -> None:
-    """Sending a signed reply to the proposers: the unit's staff; a lead unit's reply only once every
-    co-handling unit of the round has sent its opinion, or the committee has waived it."""
+    """Sending a signed reply to the proposers (or to the committee's review): the unit's staff; a lead
+    unit's reply only once every co-handling unit of the round has sent its opinion, or the committee has
+    waived it. A reply under review is the committee's to release, whatever the session says now."""
     require_unit_staff(actor, assignment.unit_id)
-    check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, ReplyStatus.SENT)
+    if reply.status == ReplyStatus.IN_REVIEW:
+        raise WorkflowError(_("The reply is with the committee for review; the committee releases it."))
+    check_move(ReplyStatus, REPLY_TRANSITIONS, reply.status, send_target(assignment))
     if not reply.is_followup:
         missing = missing_opinions(assignment)
         if missing:
@@ -215,3 +319,14 @@ def check_waive_opinion(actor: User, assignment: Assignment) -> None:
         raise WorkflowError(_("This opinion has already been waived."))
     if assignment.status not in OPEN_ASSIGNMENT_STATUSES:
         raise WorkflowError(_("Only an opinion still awaited can be waived."))
+
+
+# The committee's review of replies (督办审核) ------------------------------------------------------
+
+
+def check_review(actor: User, reply: Reply) -> None:
+    """Releasing a reply to the proposers, returning it to the unit or changing its category: committee
+    staff, while the reply is with the committee for review."""
+    require_committee(actor)
+    if reply.status != ReplyStatus.IN_REVIEW:
+        raise WorkflowError(_("Only a reply with the committee for review can be released, returned or recategorised."))

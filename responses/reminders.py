@@ -29,7 +29,7 @@ from accounts.models import User
 from proposals.choices import ProposalStatus, ProposerStatus
 from proposals.models import Proposer, Session
 from responses.choices import AssignmentRole, AssignmentStatus, ReminderKind, ReplyStatus
-from responses.models import Assignment, Feedback, Reminder, Reply
+from responses.models import Assignment, Countersign, Feedback, Reminder, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,10 @@ OPINION_STAGES = [7, 1]
 FEEDBACK_REMIND_AFTER_DAYS = 7
 COSIGN_REMIND_BEFORE = dt.timedelta(days=3)
 FOLLOWUP_STAGES = [7, 0]
+# A draft sent for countersigning (会签) and still unanswered after this many days: its co-handling unit is
+# reminded; a signed reply with the committee for review (督办审核) this long: committee staff are.
+COUNTERSIGN_REMIND_AFTER_DAYS = 3
+REVIEW_REMIND_AFTER_DAYS = 3
 
 REPLY_OPEN = [AssignmentStatus.PENDING, AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED]
 
@@ -262,6 +266,46 @@ def _followup_rules(today: dt.date, people: People) -> Iterable[Due]:
         yield Due(ReminderKind.FOLLOWUP_DUE, stage, "reply", pk, proposal_id, due, handlers, assignment_id)
 
 
+def _waited_since(today: dt.date, days: int) -> tuple[dt.datetime, dt.datetime]:
+    """The span of moments that were ``days`` days ago, give or take the catch-up days: a scan that did not
+    run meanwhile still finds them."""
+    last = today - dt.timedelta(days=days)
+    first = last - dt.timedelta(days=CATCH_UP_DAYS - 1)
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
+    return start, end
+
+
+def _countersign_rules(today: dt.date, people: People) -> Iterable[Due]:
+    """A lead unit's draft still waiting for a co-handling unit's countersignature (会签): that unit's
+    handlers, once per request (a request sent again is a new one)."""
+    start, end = _waited_since(today, COUNTERSIGN_REMIND_AFTER_DAYS)
+    rows = (
+        Countersign.objects.pending()
+        .filter(requested_at__gte=start, requested_at__lt=end)
+        .values_list("pk", "assignment_id", "assignment__proposal_id", "assignment__unit_id", "requested_at")
+    )
+    for pk, assignment_id, proposal_id, unit_id, requested_at in rows:
+        handlers = tuple(people.for_level("unit_handler", unit_id) + people.for_level("unit_leader", unit_id))
+        stage = f"asked-{timezone.localdate(requested_at).isoformat()}"
+        yield Due(
+            ReminderKind.COUNTERSIGN_PENDING, stage, "countersign", pk, proposal_id, None, handlers, assignment_id
+        )
+
+
+def _review_rules(today: dt.date, people: People) -> Iterable[Due]:
+    """A signed reply with the committee for review (督办审核) for some days: committee staff, once per
+    hand-over (a reply returned and sent again is a new one)."""
+    start, end = _waited_since(today, REVIEW_REMIND_AFTER_DAYS)
+    rows = Reply.objects.filter(
+        status=ReplyStatus.IN_REVIEW, to_review_at__gte=start, to_review_at__lt=end
+    ).values_list("pk", "assignment_id", "assignment__proposal_id", "to_review_at")
+    for pk, assignment_id, proposal_id, handed_at in rows:
+        stage = f"review-{timezone.localdate(handed_at).isoformat()}"
+        committee = tuple(people.committee)
+        yield Due(ReminderKind.REVIEW_PENDING, stage, "reply", pk, proposal_id, None, committee, assignment_id)
+
+
 def find_due(now: dt.datetime | None = None) -> list[Due]:
     """Everything due now, whatever the session; nothing is written.
 
@@ -280,6 +324,8 @@ def find_due(now: dt.datetime | None = None) -> list[Due]:
         *_cosign_rules(sessions, now),
         *_feedback_rules(today),
         *_followup_rules(today, people),
+        *_countersign_rules(today, people),
+        *_review_rules(today, people),
     ]
     return [d for d in due if d.recipients]
 
@@ -343,6 +389,10 @@ def compose(reminder: Reminder, today: dt.date) -> tuple[str, str, str]:
         lines.append(_("Note: %(note)s") % {"note": reminder.note})
     if reminder.kind in (ReminderKind.COSIGN_PENDING, ReminderKind.FEEDBACK_PENDING):
         url = reverse("portal:proposal_detail", args=[proposal.pk])
+    elif reminder.kind == ReminderKind.COUNTERSIGN_PENDING and assignment is not None:
+        url = reverse("admin:responses_assignment_countersign", args=[assignment.pk])
+    elif reminder.kind == ReminderKind.REVIEW_PENDING:
+        url = reverse("admin:responses_reply_committee_review", args=[reminder.target_id])
     elif assignment is not None:
         url = reverse("admin:responses_assignment_change", args=[assignment.pk])
     else:

@@ -252,3 +252,18 @@ class SendBackForm(SingleLineFormMixin, forms.Form):
         if not comments:
             raise forms.ValidationError(_("Say what needs to change before the reply can be signed."))
         return comments
+
+
+class CountersignForm(SingleLineFormMixin, forms.Form):
+    """A co-handling unit's answer to the lead unit's draft (会签): comments are needed to return it."""
+
+    comments = forms.CharField(
+        label=_("Comments to the lead unit"),
+        max_length=NOTE_MAX_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Needed when you return the draft; optional when you agree."),
+    )
+
+    def clean_comments(self) -> str:
+        return self.cleaned_data["comments"].strip()

@@ -68,18 +68,22 @@ def proposal_detail(request, pk: int):
 
 
 def _assignments(proposal: Proposal, user) -> list[Assignment]:
-    """Every round's assignments the user may see, except those handed back, in the unit order."""
-    assignments = with_status_colours(
-        list(
-            Assignment.objects.visible_to(user)
-            .filter(proposal=proposal)
-            .exclude(status=AssignmentStatus.RETURNED)
-            .select_related("unit")
-            .annotate(role_order=AssignmentRole.rank_expression())
-            .order_by("round", "role_order", "pk")
-        ),
-        ASSIGNMENT_STATUS_COLOURS,
+    """Every round's assignments the user may see, except those handed back, in the unit order.
+
+    Each as the user is shown it: a member sees a unit whose signed reply is with the committee for
+    review (督办审核) as still handling it (``Assignment.status_shown_to``); the page is only drawn."""
+    rows = list(
+        Assignment.objects.visible_to(user)
+        .filter(proposal=proposal)
+        .exclude(status=AssignmentStatus.RETURNED)
+        .with_reply_in_review()
+        .select_related("unit")
+        .annotate(role_order=AssignmentRole.rank_expression())
+        .order_by("round", "role_order", "pk")
     )
+    for assignment in rows:
+        assignment.status = assignment.status_shown_to(user)
+    assignments = with_status_colours(rows, ASSIGNMENT_STATUS_COLOURS)
     today = timezone.localdate()
     for assignment in assignments:
         # A co-handling unit's own deadline is its opinion; the others' is the reply.

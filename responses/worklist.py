@@ -5,9 +5,10 @@ The rows come from ``Assignment.objects.visible_to(user)`` narrowed by the share
 work) whatever the number of rows, with everything a row shows annotated.
 
 Stages, in the order a unit meets them:
-accept (待签收) → contact (办前沟通) → draft (起草答复) → signoff (待签发) → send (待发送),
-opinion (会办意见) for co-handling units, followup (跟踪答复) once a reply with a
-commitment date was sent, return (退回申请中) while the committee decides, done.
+accept (待签收) → contact (办前沟通) → draft (起草答复) → signoff (待签发) → send (待发送)
+→ review (督办审核中, where the committee reviews replies), opinion (会办意见) and countersign
+(待会签, a lead unit's draft to agree to) for co-handling units, followup (跟踪答复) once a reply
+with a commitment date was sent, return (退回申请中) while the committee decides, done.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.choices import Role
 from proposals.choices import ProposerRole
 from proposals.models import Proposer
-from responses.choices import AssignmentRole, AssignmentStatus, ReplyStatus, RequestStatus
-from responses.models import Assignment, Contact, ExtensionRequest, Opinion, Reply
+from responses.choices import AssignmentRole, AssignmentStatus, CountersignStatus, ReplyStatus, RequestStatus
+from responses.models import Assignment, Contact, Countersign, ExtensionRequest, Opinion, Reply
 
 DONE_LIMIT = 20
 
@@ -52,6 +54,16 @@ STAGES = {
         Stage("opinion", _("Send the co-handling opinion"), _("Send your opinion (会办意见) to the lead unit.")),
         Stage("send", _("Signed, ready to send"), _("Send the signed letter to the proposers.")),
         Stage(
+            "countersign",
+            _("Drafts to countersign (会签)"),
+            _("The lead unit asks your unit to agree to its draft reply, or to return it with comments."),
+        ),
+        Stage(
+            "review",
+            _("With the committee for review"),
+            _("Signed replies the committee reviews (督办审核) before the proposers see them."),
+        ),
+        Stage(
             "followup",
             _("Follow-up replies due"),
             _("A reply with a commitment date calls for a follow-up reply (跟踪答复) by that date."),
@@ -61,8 +73,32 @@ STAGES = {
     )
 }
 # Handlers see the work in the order they do it; a unit leader's own step, sign-off, comes first.
-HANDLER_ORDER = ["accept", "contact", "draft", "opinion", "signoff", "send", "followup", "return", "done"]
-LEADER_ORDER = ["signoff", "accept", "contact", "draft", "opinion", "send", "followup", "return", "done"]
+HANDLER_ORDER = [
+    "accept",
+    "contact",
+    "draft",
+    "opinion",
+    "countersign",
+    "signoff",
+    "send",
+    "followup",
+    "review",
+    "return",
+    "done",
+]
+LEADER_ORDER = [
+    "signoff",
+    "accept",
+    "contact",
+    "draft",
+    "opinion",
+    "countersign",
+    "send",
+    "followup",
+    "review",
+    "return",
+    "done",
+]
 
 
 @dataclass
@@ -126,7 +162,25 @@ def annotated(queryset):
     )
     reply = _round_reply(False)
     followup = _round_reply(True)
+    # 会签 of the lead unit's draft: the answers to its current version, counted for the lead's row.
+    answers = (
+        Countersign.objects.filter(
+            reply__assignment=OuterRef("pk"),
+            reply__round=OuterRef("round"),
+            reply__is_followup=False,
+            version=F("reply__version"),
+        )
+        .order_by()
+        .values("reply_id")
+    )
     return queryset.select_related("proposal__session").annotate(
+        countersign_pending=Exists(Countersign.objects.pending().filter(assignment=OuterRef("pk"))),
+        # Exists, never NULL: the "done" rows are those excluded by OPEN, which a NULL would drop from both.
+        reply_in_review=Exists(reply.filter(status=ReplyStatus.IN_REVIEW)),
+        countersign_agreed=Coalesce(
+            Subquery(answers.filter(status=CountersignStatus.AGREED).annotate(n=Count("pk")).values("n")[:1]), 0
+        ),
+        countersign_returned=Exists(answers.filter(status=CountersignStatus.RETURNED)),
         lead_name=_lead_name(),
         has_contact=Exists(Contact.objects.filter(assignment=OuterRef("pk"))),
         extension_pending=Exists(
@@ -135,10 +189,12 @@ def annotated(queryset):
         reply_pk=Subquery(reply.values("pk")[:1]),
         reply_status=Subquery(reply.values("status")[:1]),
         reply_sendback=Subquery(reply.values("sendback_comment")[:1]),
+        reply_by_committee=Subquery(reply.values("returned_by_committee")[:1]),
         commitment_date=Subquery(reply.filter(status=ReplyStatus.SENT).values("commitment_date")[:1]),
         followup_pk=Subquery(followup.values("pk")[:1]),
         followup_status=Subquery(followup.values("status")[:1]),
         followup_sendback=Subquery(followup.values("sendback_comment")[:1]),
+        followup_by_committee=Subquery(followup.values("returned_by_committee")[:1]),
         cohandler_count=Coalesce(Subquery(cohandlers), 0),
         opinion_count=Coalesce(Subquery(opinions), 0),
         finished_at=Coalesce("replied_at", "accepted_at", "assigned_at"),
@@ -153,13 +209,29 @@ DUE_LABELS = {
 
 FOLLOWUP_OPEN = Q(status=AssignmentStatus.REPLIED, commitment_date__isnull=False) & (
     Q(followup_status__isnull=True)
-    | Q(followup_status__in=[ReplyStatus.DRAFT, ReplyStatus.AWAITING_SIGNOFF, ReplyStatus.SIGNED])
+    | Q(
+        followup_status__in=[
+            ReplyStatus.DRAFT,
+            ReplyStatus.AWAITING_SIGNOFF,
+            ReplyStatus.SIGNED,
+            ReplyStatus.IN_REVIEW,
+        ]
+    )
 )
-OPEN = Q(status__in=[AssignmentStatus.PENDING, AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED])
+OPEN = (
+    Q(status__in=[AssignmentStatus.PENDING, AssignmentStatus.HANDLING, AssignmentStatus.RETURN_REQUESTED])
+    # Waiting on others but still the unit's business: a draft to countersign, a reply under review.
+    | Q(countersign_pending=True)
+    | Q(reply_in_review=True)
+)
 
 
 def _stage(a: Assignment) -> tuple[str, bool]:
     """(stage key, whether the stage concerns the follow-up reply)."""
+    if a.role == AssignmentRole.COHANDLING and a.countersign_pending:
+        return "countersign", False
+    if a.reply_status == ReplyStatus.IN_REVIEW:
+        return "review", False
     if a.status == AssignmentStatus.PENDING:
         return "accept", False
     if a.status == AssignmentStatus.RETURN_REQUESTED:
@@ -179,13 +251,15 @@ def _stage(a: Assignment) -> tuple[str, bool]:
             return "signoff", True
         if a.followup_status == ReplyStatus.SIGNED:
             return "send", True
+        if a.followup_status == ReplyStatus.IN_REVIEW:
+            return "review", True
         return "followup", True
     return "done", False
 
 
 def make_row(a: Assignment, today: dt.date) -> Row:
     stage, is_followup = _stage(a)
-    if stage == "done":
+    if stage in ("done", "countersign", "review"):
         due, kind = None, ""
     elif is_followup:
         due, kind = a.commitment_date, "commitment"
@@ -204,9 +278,16 @@ def make_row(a: Assignment, today: dt.date) -> Row:
     sendback = a.followup_sendback if is_followup else a.reply_sendback
     status = a.followup_status if is_followup else a.reply_status
     if status == ReplyStatus.DRAFT and sendback:
-        row.flags.append(("sent_back", "amber", _("Sent back for changes")))
+        returned = a.followup_by_committee if is_followup else a.reply_by_committee
+        label = _("Returned by the committee (督办审核)") if returned else _("Sent back for changes")
+        row.flags.append(("sent_back", "amber", label))
     if a.status == AssignmentStatus.HANDLING and a.role != AssignmentRole.COHANDLING and not a.has_contact:
         row.flags.append(("no_contact", "amber", _("No contact recorded")))
+    if status == ReplyStatus.DRAFT and a.countersign_returned and not is_followup:
+        row.flags.append(("countersign_returned", "amber", _("Returned by a co-handling unit (会签)")))
+    elif status == ReplyStatus.DRAFT and a.countersign_agreed and not is_followup:
+        agreed = ngettext("Countersigned by %(agreed)d unit", "Countersigned by %(agreed)d units", a.countersign_agreed)
+        row.flags.append(("countersigned", "blue", agreed % {"agreed": a.countersign_agreed}))
     if a.role == AssignmentRole.LEAD and a.cohandler_count:
         row.flags.append(
             (

@@ -70,3 +70,14 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "deadlines_provisional",
             "instructions",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        shown = instance.status_shown_to(request.user) if request is not None else instance.status
+        if shown != instance.status:
+            # A member learns of a reply only when the committee releases it (督办审核): until then the unit
+            # is shown as handling the proposal, as on the proposal's page.
+            data["status"] = shown
+            data["replied_at"] = None
+        return data

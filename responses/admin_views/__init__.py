@@ -6,6 +6,8 @@
 - ``replies``: the reply (or follow-up reply) draft, the letter's review, sign-off and sending, the draft's
   history (``responses_assignment_reply``, ``responses_assignment_followup``, ``responses_reply_review``,
   ``responses_reply_revisions``);
+- ``countersign``: a co-handling unit countersigns (会签) the lead unit's draft
+  (``responses_assignment_countersign``), and the lead unit's view of the answers;
 - ``common``: what they share.
 
 Registered by ``AssignmentAdmin.get_urls`` and ``ReplyAdmin.get_urls`` (responses/admin.py), so every page
@@ -16,12 +18,15 @@ buttons a page offers come from the policy functions (``responses.policy``) that
 """
 
 from responses.admin_views.common import cohandling_opinions
+from responses.admin_views.countersign import countersign_panel, countersign_view
 from responses.admin_views.handling import handle_view
 from responses.admin_views.replies import field_changes, line_diff, reply_edit_view, review_view, revisions_view
 from responses.admin_views.worklist import unit_home_context, worklist_context, worklist_view
 
 __all__ = [
     "cohandling_opinions",
+    "countersign_panel",
+    "countersign_view",
     "field_changes",
     "handle_view",
     "line_diff",

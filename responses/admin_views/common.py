@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import UNIT_ROLES
+from proposals.choices import EventVerb
+from proposals.models import Event
 from proposals.workflow import WorkflowError
 from responses.choices import AssignmentRole
-from responses.models import Assignment, Opinion
+from responses.models import Assignment, Opinion, Reply
 
 
 def admin_url(name: str, *args) -> str:
@@ -92,3 +94,25 @@ def cohandling_opinions(assignment: Assignment) -> list[dict]:
         }
         for row in cohandlers
     ]
+
+
+# What the committee's review (督办审核) of a reply leaves for the unit to read, newest first.
+REVIEW_VERBS = (
+    EventVerb.REPLY_TO_REVIEW,
+    EventVerb.REPLY_REVIEW_RETURNED,
+    EventVerb.REPLY_RECATEGORIZED,
+    EventVerb.REPLY_SENT,
+)
+
+
+def review_events(reply: Reply) -> list[Event]:
+    """The reply's steps through the committee's review: handed over, returned with comments, category
+    changed with the reason, released. Empty for a reply that never went to the committee."""
+    events = list(
+        Event.objects.filter(object_type="reply", object_id=reply.pk, verb__in=REVIEW_VERBS)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+    )
+    if not any(event.verb == EventVerb.REPLY_TO_REVIEW for event in events):
+        return []
+    return events

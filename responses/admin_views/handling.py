@@ -28,12 +28,14 @@ from responses.admin_views.common import (
 )
 from responses.choices import (
     ASSIGNMENT_STATUS_COLOURS,
+    COUNTERSIGN_STATUS_COLOURS,
     REPLY_STATUS_COLOURS,
     REPLYING_ROLES,
     AssignmentRole,
+    CountersignStatus,
     ReplyStatus,
 )
-from responses.models import Assignment, Opinion
+from responses.models import Assignment, Countersign, Opinion
 from responses.policy import allowed
 from responses.unit_forms import ContactForm, ExtensionRequestForm, OpinionForm, ReturnRequestForm, WaiveOpinionForm
 
@@ -49,6 +51,17 @@ def _handle_context(request: HttpRequest, assignment: Assignment, forms: dict) -
     due = assignment.opinion_due if assignment.role == AssignmentRole.COHANDLING else assignment.reply_due
     days = (due - today).days if due and assignment.is_open else None
     followup_days = (basis.commitment_date - today).days if basis else None
+    # A co-handling unit asked to countersign the lead unit's draft (会签): the requests, answered or not.
+    countersigns = []
+    if assignment.role == AssignmentRole.COHANDLING:
+        countersigns = list(
+            Countersign.objects.visible_to(user)
+            .filter(assignment=assignment)
+            .select_related("reply__assignment__unit")
+            .order_by("-requested_at", "-pk")
+        )
+        for row in countersigns:
+            row.colour = COUNTERSIGN_STATUS_COLOURS.get(row.status, "grey")
     return {
         "title": proposal.title,
         "subtitle": _("Proposal No. %(number)s") % {"number": proposal.number} if proposal.number else "",
@@ -78,6 +91,10 @@ def _handle_context(request: HttpRequest, assignment: Assignment, forms: dict) -
         if assignment.role == AssignmentRole.COHANDLING
         else None,
         "cohandling": cohandling_opinions(assignment),
+        "countersigns": countersigns,
+        "countersign_pending": any(
+            row.status == CountersignStatus.PENDING and row.reply.status == ReplyStatus.DRAFT for row in countersigns
+        ),
         "reply": reply,
         "reply_colour": REPLY_STATUS_COLOURS.get(reply.status, "grey") if reply else "",
         "can_draft": allowed(policy.check_draft, user, assignment, reply),

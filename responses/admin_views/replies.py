@@ -28,9 +28,11 @@ from responses.admin_views.common import (
     is_own_unit,
     page,
     refusal,
+    review_events,
     tell_hidden_errors,
     visible,
 )
+from responses.admin_views.countersign import countersign_panel
 from responses.choices import REPLY_STATUS_COLOURS, ReplyStatus
 from responses.letters import build_letter, draft_initial
 from responses.models import Contact, Feedback, Reply, ReplyCategory, ReplyRevision
@@ -127,9 +129,11 @@ def reply_edit_view(request: HttpRequest, object_id: str, *, model_admin, follow
         form = ReplyForm(request.POST, followup=followup)
         if form.is_valid():
             submit = "_submit" in request.POST
+            countersign = "_countersign" in request.POST and not submit
             try:
                 with transaction.atomic():
-                    # Saved and submitted together: a refused submission keeps nothing of the save.
+                    # Saved and submitted (or sent for countersigning) together: a refused step keeps
+                    # nothing of the save.
                     reply = services.save_reply_draft(
                         assignment,
                         actor=request.user,
@@ -138,6 +142,8 @@ def reply_edit_view(request: HttpRequest, object_id: str, *, model_admin, follow
                         followup=followup,
                     )
                     result = services.submit_reply(reply, actor=request.user) if submit else None
+                    if countersign:
+                        services.request_countersign(reply, actor=request.user)
             except ReplyConflict as exc:
                 data = request.POST.copy()
                 # The next save starts from what is saved now: saving again is a decision made after seeing it.
@@ -149,6 +155,13 @@ def reply_edit_view(request: HttpRequest, object_id: str, *, model_admin, follow
             except (WorkflowError, PermissionDenied) as exc:
                 form.add_error(None, refusal(exc))
             else:
+                if countersign:
+                    messages.success(
+                        request,
+                        _("Draft (version %(version)d) sent to the co-handling units for countersigning (会签).")
+                        % {"version": reply.version},
+                    )
+                    return redirect(request.path)
                 if result is None:
                     messages.success(request, _("Draft saved (version %(version)d).") % {"version": reply.version})
                     return redirect(request.path)
@@ -181,6 +194,8 @@ def reply_edit_view(request: HttpRequest, object_id: str, *, model_admin, follow
             "commitment_codes": [c.pk for c in categories.values() if c.requires_commitment],
             "contacts": list(assignment.contacts.select_related("recorded_by")),
             "cohandling": cohandling_opinions(assignment),
+            "countersign": None if followup else countersign_panel(assignment, reply),
+            "review_events": review_events(reply) if reply else [],
             "recent_revisions": _revision_rows(revisions, categories),
         }
     )
@@ -203,8 +218,17 @@ def review_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
                 messages.success(request, _("Reply signed off (签发). It can now be sent."))
                 return redirect(here)
             if action == "send":
-                services.send_reply(reply, actor=user)
-                messages.success(request, _("Reply sent. Every proposer has been notified."))
+                reply = services.send_reply(reply, actor=user)
+                if reply.status == ReplyStatus.IN_REVIEW:
+                    messages.success(
+                        request,
+                        _(
+                            "Reply sent to the committee for review (督办审核). The proposers are notified when the "
+                            "committee releases it."
+                        ),
+                    )
+                else:
+                    messages.success(request, _("Reply sent. Every proposer has been notified."))
                 return redirect(admin_url("assignment_handle", assignment.pk))
             if action == "sendback":
                 sendback_form = SendBackForm(request.POST)
@@ -239,6 +263,9 @@ def review_view(request: HttpRequest, object_id: str, *, model_admin) -> HttpRes
         # Offered when the policy function the service enforces lets this user take the step.
         "can_sign": can_sign,
         "can_send": allowed(policy.check_send, user, reply, assignment),
+        # Where the committee reviews replies (督办审核), "send" hands the letter to the committee.
+        "send_to_committee": policy.send_target(assignment) == ReplyStatus.IN_REVIEW,
+        "review_events": review_events(reply),
         # A signed lead reply waits for the co-handlers' opinions (or the committee's waiver): say whose.
         "missing_opinions": policy.missing_opinions(assignment)
         if reply.status == ReplyStatus.SIGNED and not reply.is_followup

@@ -83,6 +83,11 @@ def _step_actions(row: worklist.Row, user, list_url: str) -> list[dict]:
         return [{"label": label, "url": admin_url("reply_review", row.reply_pk), "primary": True}, view]
     if row.stage == "send":
         return [{"label": _("Send the reply"), "url": admin_url("reply_review", row.reply_pk), "primary": True}, view]
+    if row.stage == "countersign":
+        url = admin_url("assignment_countersign", a.pk)
+        return [{"label": _("Countersign the draft (会签)"), "url": url, "primary": True}, view]
+    if row.stage == "review":
+        return [{"label": _("View the letter"), "url": admin_url("reply_review", row.reply_pk)}, view]
     return [view]
 
 

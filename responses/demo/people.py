@@ -100,6 +100,23 @@ class ReferenceData:
         )
         if created:
             self.log.append(f"session {self.old.name}")
+        # The previous meeting, whose committee asked for the two steps issue 21 brought online: co-handling
+        # units countersign the lead unit's final draft (会签), and the committee reviews every signed reply
+        # before the proposers see it (督办审核). The current session keeps both off, as its stories are told.
+        self.previous, created = Session.objects.get_or_create(
+            term=6,
+            meeting=5,
+            defaults={
+                "name": "六届五次会议",
+                "full_name": "深圳市福田区政协第六届第五次会议",
+                "year": 2025,
+                "opens_on": self.day(560),
+                "countersign": True,
+                "reply_review": True,
+            },
+        )
+        if created:
+            self.log.append(f"session {self.previous.name} (会签 and 督办审核)")
         self.current, created = Session.objects.get_or_create(
             term=6,
             meeting=6,

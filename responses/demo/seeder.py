@@ -17,7 +17,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from proposals.models import Event, Notification, Proposal
-from responses.demo import handling_stories, intake_stories, reply_stories
+from responses.demo import handling_stories, intake_stories, reply_stories, review_stories
 from responses.demo.clock import Clock, open_for_seeding, settle_notifications
 from responses.demo.people import ReferenceData
 from responses.demo.steps import Steps
@@ -44,6 +44,9 @@ CURRENT_SESSION_STORIES = [
     intake_stories.merged_and_assigned,
 ]
 
+# The previous session, with countersigning (会签) and the committee's review of replies (督办审核) on.
+PREVIOUS_SESSION_STORIES = [review_stories.under_review, review_stories.countersigning]
+
 
 class Seeder(ReferenceData, Steps):
     def __init__(self, *, reset_passwords: bool = False) -> None:
@@ -62,6 +65,9 @@ class Seeder(ReferenceData, Steps):
         self.users()
         with open_for_seeding(self.old):
             reply_stories.case_2023160(self)
+        with open_for_seeding(self.previous):
+            for story in PREVIOUS_SESSION_STORIES:
+                story(self)
         with open_for_seeding(self.current):
             for story in CURRENT_SESSION_STORIES:
                 story(self)

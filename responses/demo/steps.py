@@ -21,7 +21,7 @@ from responses.choices import AssignmentRole, ReplyStatus
 from responses.deadlines import WorkCalendar, assignment_deadlines
 from responses.demo.clock import Clock
 from responses.demo.people import UNIT_PHONES, UNIT_STAFF
-from responses.models import Assignment, Feedback, Opinion, Reply
+from responses.models import Assignment, Countersign, Feedback, Opinion, Reply
 
 
 class Steps:
@@ -307,7 +307,8 @@ class Steps:
         """The reply letter through its steps up to ``until``: drafted and submitted by the handler
         (two days later, or four days before it is sent), signed off by the unit leader the day before
         it is sent, sent by the handler. ``sent_back`` = (day, comments): the leader sends the
-        submitted draft back, and it stays a draft.
+        submitted draft back, and it stays a draft. Where the session has the committee review replies
+        (督办审核), the handler's send hands the letter to the committee, where it stays.
 
         A commitment date in the past (the 2023 case) is refused by the service, which wants one in the
         future: the draft carries a placeholder and the real date is written once the letter is sent.
@@ -365,6 +366,26 @@ class Steps:
                 comment=comment,
                 paper_form=form,
             )
+
+    # -- countersigning (会签) and the committee's review (督办审核) -------------------------------
+
+    def edit(self, reply: Reply, when: dt.datetime, **data) -> Reply:
+        """The handler saves a new version of the draft (the version they opened is the saved one)."""
+        reply.refresh_from_db()
+        with self.clock.at(when):
+            return handling.save_reply_draft(
+                reply.assignment, actor=self.handler(reply.assignment), data=data, base_version=reply.version
+            )
+
+    def countersign_request(self, reply: Reply, when: dt.datetime) -> list[Countersign]:
+        """The lead unit sends its draft, as it is, to the co-handling units for countersigning."""
+        with self.clock.at(when):
+            return handling.request_countersign(reply, actor=self.handler(reply.assignment))
+
+    def countersign(self, row: Countersign, when: dt.datetime, *, agree: bool, comments: str = "") -> None:
+        """The co-handling unit's handler agrees to the draft or returns it with comments."""
+        with self.clock.at(when):
+            handling.answer_countersign(row, actor=self.handler(row.assignment), agree=agree, comments=comments)
 
     def feedback(
         self, reply: Reply, user: User, on: dt.date, attitude: str, result: str, comment: str = ""

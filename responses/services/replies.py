@@ -7,15 +7,13 @@ from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
-from proposals.choices import EventVerb, ProposalStatus
-from proposals.models import Proposal
-from proposals.services import proposal_label, proposal_recipients, set_status
+from proposals.choices import EventVerb
+from proposals.services import proposal_label
 from proposals.workflow import (
     ReplyConflict,
     WorkflowError,
@@ -28,8 +26,6 @@ from proposals.workflow import (
 )
 from responses import policy
 from responses.choices import (
-    REPLYING_ROLES,
-    AssignmentStatus,
     ReplyStatus,
 )
 from responses.deadlines import add_months
@@ -44,13 +40,11 @@ from responses.models import (
     ReplyCategory,
     ReplyRevision,
 )
+from responses.services import sending
 from responses.services.base import (
-    _set_assignment_status,
     _set_reply_status,
     _unit_users,
-    live_assignments,
 )
-from responses.services.feedback import _settle
 
 REPLY_FIELDS = ("category", "letter_number", "body", "contact_person", "contact_phone", "commitment_date")
 SINGLE_LINE_FIELDS = {"letter_number", "contact_person", "contact_phone"}
@@ -315,7 +309,7 @@ def send_back_reply(reply: Reply, *, actor: User, comments: str) -> Reply:
         assignment = reply.assignment
         policy.check_send_back(actor, reply, assignment)
         comments = require_text(comments, _("Say what needs to change before the reply can be signed."))
-        old = _set_reply_status(reply, ReplyStatus.DRAFT, sendback_comment=comments)
+        old = _set_reply_status(reply, ReplyStatus.DRAFT, sendback_comment=comments, returned_by_committee=False)
         record_event(
             assignment.proposal,
             actor,
@@ -336,59 +330,19 @@ def send_back_reply(reply: Reply, *, actor: User, comments: str) -> Reply:
 
 
 def send_reply(reply: Reply, *, actor: User) -> Reply:
-    """The unit sends a signed reply to the proposers (signed → sent; the assignment is replied).
+    """The unit sends a signed reply (signed → sent, or signed → in_review where the committee reviews
+    replies: ``responses.services.sending``).
 
-    The proposal becomes replied when no lead or separate unit of the current round
-    still owes a reply. Every proposer is told, in the app and by email, with a link
-    to the letter. A follow-up reply (跟踪答复) is sent the same way but moves neither
-    the assignment nor the proposal: they were replied already.
+    Sent, the proposal becomes replied when no lead or separate unit of the current round still owes
+    a reply; every proposer is told, in the app and by email, with a link to the letter. A follow-up
+    reply (跟踪答复) is sent the same way but moves neither the assignment nor the proposal: they were
+    replied already.
     """
     with transaction.atomic():
-        assignment_id = Reply.objects.values_list("assignment_id", flat=True).get(pk=reply.pk)
-        proposal_id = Assignment.objects.values_list("proposal_id", flat=True).get(pk=assignment_id)
-        # The proposal is locked first: two units sending at once must not both think the other is still open.
-        proposal = lock(Proposal, proposal_id)
-        assignment = lock(Assignment, assignment_id)
-        reply = lock(Reply, reply.pk)
+        proposal, assignment, reply = sending.locked_rows(reply)
         policy.check_send(actor, reply, assignment)
-        now = timezone.now()
-        data: dict = {"assignment": assignment.pk, "unit": assignment.unit.name}
-        if reply.is_followup:
-            data["followup"] = True
+        if policy.send_target(assignment) == ReplyStatus.IN_REVIEW:
+            sending.hand_over(proposal, assignment, reply, actor)
         else:
-            _set_assignment_status(assignment, AssignmentStatus.REPLIED, replied_at=now)
-        old = _set_reply_status(reply, ReplyStatus.SENT, sent_at=now)
-        if (
-            not reply.is_followup
-            and proposal.status == ProposalStatus.ASSIGNED
-            and assignment.round == proposal.handling_round
-            and not live_assignments(proposal)
-            .filter(role__in=REPLYING_ROLES)
-            .exclude(status=AssignmentStatus.REPLIED)
-            .exists()
-        ):
-            data["proposal_status"] = [proposal.status, ProposalStatus.REPLIED]
-            set_status(proposal, ProposalStatus.REPLIED)
-        record_event(
-            proposal, actor, EventVerb.REPLY_SENT, obj=reply, from_status=old, to_status=reply.status, data=data
-        )
-        url = f"{reverse('portal:proposal_detail', args=[proposal.pk])}#reply-{reply.pk}"
-        with site_language():
-            if reply.is_followup:
-                title = _("%(unit)s has sent a follow-up reply on your proposal %(label)s") % {
-                    "unit": assignment.unit.name,
-                    "label": proposal_label(proposal),
-                }
-                body = _("The unit reports on what it committed to in its reply.")
-            else:
-                title = _("%(unit)s has replied to your proposal %(label)s") % {
-                    "unit": assignment.unit.name,
-                    "label": proposal_label(proposal),
-                }
-                body = _("Please read the reply and rate it within %(days)d working days.") % {
-                    "days": proposal.session.feedback_workdays
-                }
-            notify(proposal_recipients(proposal), title=title, body=body, url=url, proposal=proposal)
-        if not reply.is_followup:
-            _settle(proposal)
+            sending.deliver(proposal, assignment, reply, actor)
     return reply

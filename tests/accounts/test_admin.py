@@ -21,6 +21,7 @@ from responses.choices import AssignmentStatus, ReplyStatus, RequestStatus
 from responses.models import (
     Assignment,
     Contact,
+    Countersign,
     ExtensionRequest,
     Feedback,
     Holiday,
@@ -55,10 +56,22 @@ ADMIN_MODELS = [
     ReturnRequest,
     ExtensionRequest,
     Reminder,
+    Countersign,
 ]
 REFERENCE = {User, Unit, MemberProfile, Session, Category, Holiday, ReplyCategory}
 OVERSIGHT_ONLY = {SupervisionNote, Event, Notification, Reminder}
-UNIT_VISIBLE = {Proposal, Assignment, Opinion, Contact, Reply, ReplyRevision, Feedback, ReturnRequest, ExtensionRequest}
+UNIT_VISIBLE = {
+    Proposal,
+    Assignment,
+    Opinion,
+    Contact,
+    Reply,
+    ReplyRevision,
+    Feedback,
+    ReturnRequest,
+    ExtensionRequest,
+    Countersign,
+}
 
 
 def expected_changelist_status(role: str, model) -> int:
@@ -220,6 +233,12 @@ class EveryPageRendersTests(PersonaTestCase):
                 target_id=assignment.pk,
                 proposal=proposal,
                 assignment=assignment,
+            ),
+            Countersign: Countersign.objects.create(
+                reply=reply,
+                assignment=make_assignment(proposal, cls.unit, cls.committee, role="cohandling", round=2),
+                version=1,
+                requested_by=cls.handler,
             ),
         }
 

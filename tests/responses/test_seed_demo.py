@@ -368,8 +368,13 @@ class WorkflowTests(SeededTestCase):
             last = moves.order_by("created_at", "pk").values_list("to_status", flat=True).last()
             with self.subTest(proposal=assignment.proposal.title, unit=assignment.unit.name):
                 if assignment.status == AssignmentStatus.REPLIED:
-                    sent = assignment.replies.get(status=ReplyStatus.SENT, round=assignment.round, is_followup=False)
-                    self.assertEqual(assignment.replied_at, sent.sent_at)
+                    # The unit replied when it sent the letter, or, where the committee reviews replies
+                    # (督办审核), when it handed the letter to the committee.
+                    reply = assignment.replies.get(round=assignment.round, is_followup=False)
+                    self.assertIn(reply.status, (ReplyStatus.SENT, ReplyStatus.IN_REVIEW))
+                    verb = EventVerb.REPLY_TO_REVIEW if reply.to_review_at else EventVerb.REPLY_SENT
+                    replied = Event.objects.filter(verb=verb, object_type="reply", object_id=reply.pk).latest("pk")
+                    self.assertEqual(assignment.replied_at, replied.created_at)
                     self.assertEqual(last, AssignmentStatus.HANDLING)
                 else:
                     self.assertEqual(last or AssignmentStatus.PENDING, assignment.status)
@@ -424,8 +429,8 @@ class WorkflowTests(SeededTestCase):
         self.assertTrue(ReturnRequest.objects.filter(status=RequestStatus.PENDING).exists())
         for status in RequestStatus.values:
             self.assertTrue(ExtensionRequest.objects.filter(status=status).exists(), status)
-        sent_back = Reply.objects.get(status=ReplyStatus.DRAFT)
-        self.assertTrue(sent_back.sendback_comment)
+        sent_back = Reply.objects.get(status=ReplyStatus.DRAFT, sendback_comment__gt="")
+        self.assertFalse(sent_back.returned_by_committee)
 
     def test_a_dissatisfied_rating_started_a_second_handling_round(self):
         rating = Feedback.objects.get(result=Satisfaction.DISSATISFIED)
@@ -446,6 +451,51 @@ class WorkflowTests(SeededTestCase):
         from django.core import mail
 
         self.assertEqual(mail.outbox, [])
+
+
+class PreviousSessionTests(SeededTestCase):
+    """六届五次会议: countersigning (会签) and the committee's review of replies (督办审核) are on."""
+
+    def test_the_previous_session_asks_for_both_and_the_current_one_for_neither(self):
+        previous = Session.objects.get(term=6, meeting=5)
+        self.assertEqual((previous.name, previous.countersign, previous.reply_review), ("六届五次会议", True, True))
+        self.assertEqual((self.current.countersign, self.current.reply_review), (False, False))
+        self.assertFalse(previous.is_current)
+
+    def test_a_signed_reply_waits_for_the_committee_and_the_proposer_has_not_been_told(self):
+        reply = Reply.objects.get(status=ReplyStatus.IN_REVIEW)
+        proposal = reply.assignment.proposal
+        self.assertEqual(proposal.session.meeting, 5)
+        self.assertEqual(proposal.status, ProposalStatus.ASSIGNED)
+        self.assertEqual(reply.assignment.status, AssignmentStatus.REPLIED)
+        self.assertEqual(reply.assignment.replied_at, reply.to_review_at)
+        told = Notification.objects.filter(user__username="wangfang", proposal=proposal)
+        self.assertTrue(told.exists())  # of the acceptance and the assignment
+        self.assertFalse(told.filter(url__contains="#reply-").exists())
+        committee = User.objects.get(username="committee")
+        self.client.force_login(committee)
+        queue = self.client.get("/admin/responses/reply/review-queue/")
+        self.assertEqual(list(queue.context["page"].object_list), [reply])
+
+    def test_a_draft_waits_for_the_co_handlers_countersignature_after_a_first_return(self):
+        from responses.choices import CountersignStatus
+        from responses.models import Countersign
+
+        row = Countersign.objects.get()
+        reply = row.reply
+        self.assertEqual((row.status, row.version, reply.version), (CountersignStatus.PENDING, 2, 2))
+        self.assertEqual(row.assignment.unit.name, "深圳市福田区科技创新局")
+        self.assertIn("关键技术攻关", row.letter["body"])
+        verbs = list(reply.assignment.proposal.events.order_by("pk").values_list("verb", flat=True))
+        self.assertEqual(verbs.count(EventVerb.COUNTERSIGN_REQUESTED), 2)
+        self.assertIn(EventVerb.COUNTERSIGN_RETURNED, verbs)
+        kjhandler = User.objects.get(username="kjhandler")
+        rows = [
+            row
+            for group in worklist.build(Assignment.objects.visible_to(kjhandler), user=kjhandler)
+            for row in group.rows
+        ]
+        self.assertIn("countersign", [r.stage for r in rows if r.assignment.pk == row.assignment_id])
 
 
 class IdempotenceTests(SeededTestCase):

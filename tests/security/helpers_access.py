@@ -41,8 +41,17 @@ from proposals.services import (
     submit_proposal,
 )
 from proposals.workflow import notify
-from responses.choices import ReminderKind, Satisfaction
-from responses.models import CalendarYear, Contact, Holiday, Reminder, ReplyRevision, Suggestion, SuggestionForward
+from responses.choices import CountersignStatus, ReminderKind, Satisfaction
+from responses.models import (
+    CalendarYear,
+    Contact,
+    Countersign,
+    Holiday,
+    Reminder,
+    ReplyRevision,
+    Suggestion,
+    SuggestionForward,
+)
 from responses.services import (
     give_feedback,
     publish_proposal,
@@ -228,7 +237,8 @@ class AccessScene(UnitPagesTestCase):
     - ``draft``: 陈澄's draft, 王芳 invited to co-sign, with ``draft_attachment``;
     - ``submitted``: a joint proposal awaiting review; ``accepted``: numbered, not yet assigned;
     - ``proposal`` (第2023160号, the reference case): assigned to 区工信局 (lead) and 区发改局
-      (co-handling), ``opinion`` and ``contact`` recorded, ``reply`` sent (``revision`` its history),
+      (co-handling), ``opinion`` and ``contact`` recorded, ``reply`` sent (``revision`` its history,
+      ``countersign`` 区发改局's countersignature),
       ``feedback`` given by 王芳, a key proposal with a supervision ``note``, an ``attachment``,
       and published;
     - ``paper_proposal``: entered from paper by the committee (代提交), 陈澄 leading, 王芳 confirmed on paper,
@@ -281,6 +291,17 @@ class AccessScene(UnitPagesTestCase):
         opinion = send_opinion(cohandling, actor=cls.third_handler, body="建议在产业规划中统筹考虑发改项目安排。")
         case.contact(lead)
         reply = case.sent(lead)
+        # 区发改局's countersignature (会签) of the letter, as a session with countersigning would have it.
+        countersign = Countersign.objects.create(
+            reply=reply,
+            assignment=cohandling,
+            status=CountersignStatus.AGREED,
+            version=reply.version,
+            letter={"body": reply.body},
+            requested_by=cls.handler,
+            answered_by=cls.third_handler,
+            answered_at=reply.signed_at,
+        )
         feedback = give_feedback(
             reply, actor=wangfang, attitude=Satisfaction.SATISFIED, result=Satisfaction.SATISFIED, comment="答复详实。"
         )
@@ -355,6 +376,7 @@ class AccessScene(UnitPagesTestCase):
             "assignment": lead,
             "cohandling": cohandling,
             "opinion": opinion,
+            "countersign": countersign,
             "contact": Contact.objects.get(assignment=lead),
             "reply": reply,
             "revision": ReplyRevision.objects.filter(reply=reply).order_by("pk").first(),

@@ -44,6 +44,7 @@ from responses.choices import ContactMethod, ReplyStatus, Satisfaction
 from responses.models import (
     Assignment,
     Contact,
+    Countersign,
     ExtensionRequest,
     Feedback,
     Opinion,
@@ -356,8 +357,22 @@ ADMIN_WORKFLOW = {
         ),
     ],
     "admin:responses_assignment_followup": [case(UNIT_WORK, object_id="assignment")],
+    # A co-handling unit countersigns (会签) the lead unit's draft on its own assignment's page: the lead unit,
+    # like any other unit, gets 404 for the co-handler's page; its own assignment's page lists nothing to sign.
+    "admin:responses_assignment_countersign": [
+        case(admin_page(unit_staff=404, oversight=200), object_id="cohandling"),
+        case(UNIT_WORK, object_id="assignment"),
+        case(admin_page(staff=404), object_id=MISSING),
+    ],
     "admin:responses_reply_review": [case(UNIT_WORK, object_id="reply"), case(UNIT_WORK, object_id="draft_reply")],
     "admin:responses_reply_revisions": [case(UNIT_WORK, object_id="reply"), case(UNIT_WORK, object_id="draft_reply")],
+    # The committee's review of replies (督办审核): its worklist and the review page are the committee's alone.
+    "admin:responses_reply_review_queue": [case(COMMITTEE_PAGE)],
+    "admin:responses_reply_committee_review": [
+        case(COMMITTEE_PAGE, object_id="reply"),
+        case(COMMITTEE_PAGE, object_id="draft_reply"),
+        case(admin_page(staff=403, committee=404), object_id=MISSING),
+    ],
     # Manual 催办 and decisions on requests: the committee's.
     "admin:responses_reminder_manual": [case(COMMITTEE_PAGE, assignment_id="handling_assignment")],
     "admin:responses_returnrequest_decide": [case(COMMITTEE_PAGE, pk="return_request")],
@@ -427,6 +442,8 @@ MODEL_ADMINS = {
     # Handling rows: every staff role reads what it sees; services write them.
     "responses.assignment": Rights("assignment", **HANDLED),
     "responses.opinion": Rights("opinion", **HANDLED),
+    # Countersignatures (会签): the lead unit and the co-handler read theirs; the services write them.
+    "responses.countersign": Rights("countersign", **HANDLED),
     # A contact (办前沟通) is recorded by unit staff through the admin's add form.
     "responses.contact": Rights("contact", view=STAFF, add=UNIT_STAFF, delete=NOBODY, seen=CASE_SEEN),
     "responses.reply": Rights("reply", **HANDLED),
@@ -740,6 +757,45 @@ WRONG_ROLE_POSTS = [
         lambda t: {"action": "sign"},
         object_id="draft_reply",
     ),
+    # The committee's review of replies: nobody else releases, returns or recategorises a reply.
+    attempt(HANDLER, "admin:responses_reply_committee_review", 403, lambda t: {"action": "release"}, object_id="reply"),
+    attempt(
+        LEADER,
+        "admin:responses_reply_committee_review",
+        403,
+        lambda t: {"action": "return", "comments": FORGED},
+        object_id="draft_reply",
+    ),
+    # Committee staff on a reply not under review: refused by the service, the page says why, nothing changes.
+    attempt(
+        COMMITTEE,
+        "admin:responses_reply_committee_review",
+        To("admin:responses_reply_committee_review", object_id="draft_reply"),
+        lambda t: {"action": "release"},
+        object_id="draft_reply",
+    ),
+    attempt(
+        COMMITTEE,
+        "admin:responses_reply_committee_review",
+        400,
+        lambda t: {"action": "return", "comments": FORGED},
+        object_id="draft_reply",
+    ),
+    # Countersigning: only the co-handling unit asked may answer; the lead unit and others get 404.
+    attempt(
+        HANDLER,
+        "admin:responses_assignment_countersign",
+        404,
+        lambda t: {"action": "agree", "countersign": t.scene["countersign"].pk},
+        object_id="cohandling",
+    ),
+    attempt(
+        OTHER_HANDLER,
+        "admin:responses_assignment_countersign",
+        404,
+        lambda t: {"action": "agree", "countersign": t.scene["countersign"].pk},
+        object_id="cohandling",
+    ),
     # The admin's own forms: no change or delete right, 403; another unit's row is no valid choice.
     attempt(HANDLER, "admin:proposals_proposal_change", 403, lambda t: {"title": FORGED}, object_id="proposal"),
     attempt(LEADER, "admin:proposals_proposal_change", 403, lambda t: {"title": FORGED}, object_id="proposal"),
@@ -779,6 +835,7 @@ class RefusedPostsChangeNothingTests(AccessScene):
             Attachment,
             Assignment,
             Opinion,
+            Countersign,
             Contact,
             Reply,
             ReplyRevision,
