@@ -87,13 +87,16 @@ def _publish(build_id: int) -> None:
         build_document.apply_async(args=[build_id])
     except Exception as exc:  # noqa: BLE001 - a dead broker must not fail the page; the build says so
         logger.warning("document build %s not queued (%s)", build_id, exc)
-        _fail(build_id, str(NOT_QUEUED), states=[BuildState.QUEUED])
+        _fail(build_id, NOT_QUEUED, states=[BuildState.QUEUED])
 
 
-def _fail(build_id: int, message: str, *, states) -> bool:
+def _fail(build_id: int, message, *, states) -> bool:
+    """Ends the build as failed with ``message``, stored in the site's language (it is read by others)."""
+    with site_language():
+        error = str(message)
     return bool(
         DocumentBuild.objects.filter(pk=build_id, state__in=states).update(
-            state=BuildState.FAILED, error=message, finished_at=timezone.now()
+            state=BuildState.FAILED, error=error, finished_at=timezone.now()
         )
     )
 
@@ -110,8 +113,10 @@ def check_stalled(build: DocumentBuild) -> DocumentBuild:
     """A queued or running build silent for ``STALLED_AFTER`` is marked failed (its worker is gone)."""
     if _stalled(build, timezone.now()):
         # Conditional on the heartbeat seen: a build that just moved on is left alone.
+        with site_language():
+            error = str(STALLED)
         moved = DocumentBuild.objects.filter(pk=build.pk, state=build.state, heartbeat_at=build.heartbeat_at)
-        if moved.update(state=BuildState.FAILED, error=str(STALLED), finished_at=timezone.now()):
+        if moved.update(state=BuildState.FAILED, error=error, finished_at=timezone.now()):
             build.refresh_from_db()
     return build
 
@@ -161,7 +166,9 @@ def run_build(build_id: int) -> bool:
         build.file.save("build.docx", ContentFile(content), save=False)
     except Exception as exc:
         logger.exception("document build %s failed", build_id)
-        _fail(build_id, str(FAILED % {"reason": _reason(exc)}), states=[BuildState.RUNNING])
+        with site_language():
+            message = FAILED % {"reason": _reason(exc)}
+        _fail(build_id, message, states=[BuildState.RUNNING])
         return False
     finished = DocumentBuild.objects.filter(pk=build_id, state=BuildState.RUNNING).update(
         state=BuildState.DONE,
