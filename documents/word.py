@@ -107,8 +107,25 @@ def _paragraph(body: Body, style: str, text: str = ""):
     paragraph = body.paragraph()
     paragraph._p.get_or_add_pPr().style = style
     if text:
-        paragraph.add_run(xml_text(text))
+        _text(paragraph, xml_text(text))
     return paragraph
+
+
+def _text(paragraph, text: str) -> None:
+    """A run of ``text`` in the paragraph's style: what ``add_run`` writes, without its character-by-character
+    pass (which turns tabs and line breaks into elements: such text still goes through it)."""
+    from docx.oxml.ns import qn
+
+    if any(char in text for char in "\t\r\n"):
+        paragraph.add_run(text)
+        return
+    run = paragraph._p.makeelement(qn("w:r"), {})
+    value = run.makeelement(qn("w:t"), {})
+    value.text = text
+    if len(text.strip()) < len(text):
+        value.set(qn("xml:space"), "preserve")
+    run.append(value)
+    paragraph._p.append(run)
 
 
 def _new_page(paragraph) -> None:

@@ -281,8 +281,7 @@ def write_letter(body: Body, letter: Letter):
             paragraph.alignment = align
         if indent:
             paragraph.paragraph_format.first_line_indent = Pt(size * 2)  # two characters
-        run = paragraph.add_run(xml_text(text))
-        _set_font(run, font, size, bold=bold)
+        body.run(paragraph, xml_text(text), font, size, bold=bold)
         return paragraph
 
     above = []  # what stands above the title
