@@ -177,15 +177,9 @@ def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _profile(user):
-    try:
-        return user.member_profile
-    except user._meta.model.member_profile.RelatedObjectDoesNotExist:
-        return None
-
-
 def _person(proposer: Proposer) -> Person:
-    profile = _profile(proposer.user)
+    # A proposer without a member profile (an account made by hand) has no sector or work unit to show.
+    profile = getattr(proposer.user, "member_profile", None)
     return Person(
         name=proposer.user.display_name,
         role=str(ProposerRole(proposer.role).label),

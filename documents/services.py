@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from documents.choices import UNFINISHED_STATES, BuildState, CompilationOrder, DocumentKind
+from documents.choices import BUILD_TRANSITIONS, UNFINISHED_STATES, BuildState, CompilationOrder, DocumentKind
 from documents.compilation import compilation, compiled_proposals, compiled_replies, reply_compilation
 from documents.models import DocumentBuild
 from documents.word import compilation_docx, reply_compilation_docx
@@ -90,6 +90,11 @@ def _publish(build_id: int) -> None:
         _fail(build_id, NOT_QUEUED, states=[BuildState.QUEUED])
 
 
+def _states_to(target: str) -> list[str]:
+    """The states a build may move to ``target`` from (BUILD_TRANSITIONS): the conditional updates' filter."""
+    return [state for state, targets in BUILD_TRANSITIONS.items() if target in targets]
+
+
 def _fail(build_id: int, message, *, states) -> bool:
     """Ends the build as failed with ``message``, stored in the site's language (it is read by others)."""
     with site_language():
@@ -155,7 +160,7 @@ def run_build(build_id: int) -> bool:
     nothing. Any error ends the build as failed with a message for the person who asked.
     """
     now = timezone.now()
-    claimed = DocumentBuild.objects.filter(pk=build_id, state=BuildState.QUEUED).update(
+    claimed = DocumentBuild.objects.filter(pk=build_id, state__in=_states_to(BuildState.RUNNING)).update(
         state=BuildState.RUNNING, started_at=now, heartbeat_at=now
     )
     if not claimed:
@@ -170,7 +175,7 @@ def run_build(build_id: int) -> bool:
             message = FAILED % {"reason": _reason(exc)}
         _fail(build_id, message, states=[BuildState.RUNNING])
         return False
-    finished = DocumentBuild.objects.filter(pk=build_id, state=BuildState.RUNNING).update(
+    finished = DocumentBuild.objects.filter(pk=build_id, state__in=_states_to(BuildState.DONE)).update(
         state=BuildState.DONE,
         file=build.file.name,
         file_name=file_name[:200],

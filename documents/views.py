@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -74,8 +75,6 @@ def proposal_form_download(request, pk: int):
 
 
 def _back(request, pk: int) -> str:
-    from django.urls import reverse
-
     if request.user.is_committee:
         return reverse("admin:proposals_proposal_change", args=[pk])
     return reverse("portal:proposal_detail", args=[pk])

@@ -12,6 +12,8 @@ from unittest import mock
 
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from documents import services
@@ -259,3 +261,16 @@ class BuildPageTests(DocumentScene):
         )
 
         self.assertEqual((leader_rows, committee_rows), (1, 2))
+
+    def test_the_compilations_page_asks_a_fixed_number_of_queries_whatever_the_number_of_builds(self):
+        self.post(self.committee)
+        self.client.force_login(self.committee)
+        with CaptureQueriesContext(connection) as one:
+            self.assertEqual(self.client.get(reverse("documents:compilations")).status_code, 200)
+        self.post(self.leader)
+        self.post(self.committee, kind="replies")
+        self.client.force_login(self.committee)
+        with CaptureQueriesContext(connection) as three:
+            self.assertEqual(self.client.get(reverse("documents:compilations")).status_code, 200)
+
+        self.assertEqual(len(three), len(one))
