@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "imports",
     "api",
     "ops",
+    "documents",
 ]
 
 MIDDLEWARE = [

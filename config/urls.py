@@ -21,6 +21,7 @@ urlpatterns = [
     # The portal and public namespaces hold pages of both apps: proposals' own and those that show handling.
     path("public/", include((proposals_public.urlpatterns + responses_portal.public_urlpatterns, "public"))),
     path("letters/", include("responses.letter_urls")),
+    path("documents/", include("documents.urls")),
     path("", include((proposals_portal.urlpatterns + responses_portal.portal_urlpatterns, "portal"))),
 ]
 

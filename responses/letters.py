@@ -15,7 +15,6 @@ language (Chinese), whoever looks at it.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -28,6 +27,18 @@ from proposals.choices import ProposerRole, ProposerStatus
 from proposals.models import Proposal, Proposer
 from proposals.notifications import site_language
 from responses.choices import AssignmentRole, ReplyStatus
+from responses.docx_layout import (  # noqa: F401 - _page_numbers, XML_ILLEGAL and xml_text are imported from here too
+    BODY_FONT,
+    HEADING_FONT,
+    TITLE_FONT,
+    XML_ILLEGAL,
+    Body,
+    _page_numbers,
+    _set_font,
+    finish,
+    official_document,
+    xml_text,
+)
 from responses.models import Assignment, Reply
 
 # The unit's role as the reference letter words it (由我局作为分办单位办理).
@@ -248,107 +259,38 @@ def draft_initial(assignment: Assignment, user, *, followup: bool = False) -> di
 
 
 # The .docx file --------------------------------------------------------------------------
-
-# GB/T 9704 (党政机关公文格式): A4, 仿宋 三号 body, 小标宋 二号 title, 28-point lines.
-BODY_FONT = "仿宋_GB2312"
-TITLE_FONT = "方正小标宋简体"
-HEADING_FONT = "黑体"
-LATIN_FONT = "Times New Roman"
-# Characters XML 1.0 cannot hold (control characters, U+FFFE and U+FFFF, lone surrogates). Typed or
-# pasted into a title or a letter they are invisible in the print view, but python-docx and openpyxl (through
-# lxml) refuse them and the download fails, so the .docx and the Excel exports (dashboard/xlsx.py) leave them out.
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str) -> str:
-    """``text`` without the characters XML cannot hold."""
-    return XML_ILLEGAL.sub("", text)
-
-
-def _set_font(run_or_style, east_asian: str, size_pt: float, *, bold: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    font = run_or_style.font
-    font.name = LATIN_FONT
-    font.size = Pt(size_pt)
-    font.bold = bold
-    element = run_or_style.element
-    rpr = element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(rfonts)
-    rfonts.set(qn("w:eastAsia"), east_asian)
-
-
-def _page_numbers(paragraph) -> None:
-    """The footer's page number in the official style, — 1 —, centred, from Word's PAGE field."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    def text(value: str) -> None:
-        _set_font(paragraph.add_run(value), BODY_FONT, 14)
-
-    def field_char(kind: str) -> None:
-        run = paragraph.add_run()
-        _set_font(run, BODY_FONT, 14)
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        run.element.append(element)
-
-    text("— ")
-    field_char("begin")
-    run = paragraph.add_run()
-    _set_font(run, BODY_FONT, 14)
-    instruction = OxmlElement("w:instrText")
-    instruction.set(qn("xml:space"), "preserve")
-    instruction.text = " PAGE "
-    run.element.append(instruction)
-    field_char("separate")
-    text("1")
-    field_char("end")
-    text(" —")
+# The layout's helpers live in responses.docx_layout, which the session's documents use too.
 
 
 def letter_docx(letter: Letter) -> bytes:
     """The letter as a Word document in the official A4 layout."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.shared import Cm, Pt
+    document = official_document()
+    write_letter(Body(document), letter)
+    return finish(document, title=letter.title, author=letter.unit)
 
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
 
-    normal = document.styles["Normal"]
-    _set_font(normal, BODY_FONT, 16)
-    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    normal.paragraph_format.line_spacing = Pt(28)
-    normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.space_before = Pt(0)
+def write_letter(body: Body, letter: Letter):
+    """The letter's paragraphs at the end of ``body`` (a letter's own document, or a compilation of
+    letters); returns the first, where a compilation starts the letter on a new page."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
 
     def add(text: str, *, align=None, indent: bool = False, font: str = BODY_FONT, size: float = 16, bold=False):
-        paragraph = document.add_paragraph()
+        paragraph = body.paragraph()
         if align is not None:
             paragraph.alignment = align
         if indent:
             paragraph.paragraph_format.first_line_indent = Pt(size * 2)  # two characters
-        run = paragraph.add_run(xml_text(text))
-        _set_font(run, font, size, bold=bold)
+        body.run(paragraph, xml_text(text), font, size, bold=bold)
         return paragraph
 
+    above = []  # what stands above the title
     if not letter.is_final:
-        add(f"【{letter.status_label}】", align=WD_ALIGN_PARAGRAPH.LEFT, font=HEADING_FONT, size=12)
+        above.append(add(f"【{letter.status_label}】", align=WD_ALIGN_PARAGRAPH.LEFT, font=HEADING_FONT, size=12))
     if letter.letter_number:
-        add(letter.letter_number, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        above.append(add(letter.letter_number, align=WD_ALIGN_PARAGRAPH.RIGHT))
     if letter.marks:
-        add((IDEOGRAPHIC_SPACE * 2).join(letter.marks), align=WD_ALIGN_PARAGRAPH.RIGHT)
+        above.append(add((IDEOGRAPHIC_SPACE * 2).join(letter.marks), align=WD_ALIGN_PARAGRAPH.RIGHT))
     title = add(letter.title, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT, size=22)
     title.paragraph_format.line_spacing = Pt(36)
     title.paragraph_format.space_before = Pt(14)
@@ -363,10 +305,4 @@ def letter_docx(letter: Letter) -> bytes:
     if letter.contact_line:
         add("")
         add(letter.contact_line)
-
-    _page_numbers(section.footer.paragraphs[0])
-    document.core_properties.title = xml_text(letter.title)
-    document.core_properties.author = xml_text(letter.unit)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return above[0] if above else title

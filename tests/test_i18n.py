@@ -13,7 +13,19 @@ from django.test import Client
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["accounts", "proposals", "responses", "dashboard", "imports", "api", "ops", "config", "templates", "locale"]
+SOURCES = [
+    "accounts",
+    "proposals",
+    "responses",
+    "dashboard",
+    "imports",
+    "api",
+    "ops",
+    "documents",
+    "config",
+    "templates",
+    "locale",
+]
 
 
 def parse_po(text: str) -> list[tuple[str, list[str], bool]]:

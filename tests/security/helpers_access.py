@@ -29,6 +29,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import AccessChange, FailedLogin, MemberProfile
 from api.models import ApiToken
 from api.services import issue_token
+from documents.choices import DocumentKind
+from documents.models import DocumentBuild
+from documents.services import run_build
 from imports.models import ImportBatch
 from proposals.choices import ProposalStatus
 from proposals.models import Attachment, Event, Notification, Proposal, SearchIndexRun, SearchTerm
@@ -247,7 +250,9 @@ class AccessScene(UnitPagesTestCase):
     - ``handling_assignment`` of another proposal: a ``draft_reply``, an ``extension`` request and
       a ``reminder``; ``pending_assignment`` of a third: a ``return_request``;
     - reference rows (``unit``, ``member``, ``profile``, ``session`` …), the committee's
-      ``notification`` and a ``failed_login`` (the sign-in throttle's row).
+      ``notification`` and a ``failed_login`` (the sign-in throttle's row);
+    - the session's compilations built by the worker: ``committee_build`` (asked for by the committee)
+      and ``leader_build`` (by the leader).
     """
 
     @classmethod
@@ -366,7 +371,16 @@ class AccessScene(UnitPagesTestCase):
                 converted_to_suggestion=True,
             ).pk
         )
+        # The session's compilations, built by the worker: one asked for by the committee, one by the leader.
+        builds = {}
+        for name, user, kind in (
+            ("committee_build", cls.committee, DocumentKind.COMPILATION),
+            ("leader_build", cls.leader, DocumentKind.REPLIES),
+        ):
+            builds[name] = DocumentBuild.objects.create(kind=kind, session=cls.session, requested_by=user)
+            run_build(builds[name].pk)
         scene = {
+            **builds,
             "draft": draft,
             "draft_attachment": draft_attachment,
             "submitted": submitted,

@@ -38,6 +38,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import Unit
+from documents.choices import BuildState
+from documents.models import DocumentBuild
 from proposals.choices import ProposalStatus, ProposerStatus, RejectionGround
 from proposals.models import Attachment, Event, Notification, Proposal, Proposer, SupervisionNote
 from responses.choices import ContactMethod, ReplyStatus, Satisfaction
@@ -257,6 +259,38 @@ LETTERS = {
         case(expect(anonymous=LOGIN, signed_in=404), pk=MISSING),
     ],
     "letters:docx": [case(CASE_OBJECT, pk="reply"), case(DRAFT_LETTER, pk="draft_reply")],
+}
+
+# The session's documents (documents/): a proposal's form to whoever sees the proposal; the compilations to
+# the oversight roles; a build and its file to the one who asked and to committee staff.
+COMPILER_PAGE = expect(anonymous=LOGIN, members=403, unit_staff=403, oversight=200)
+DOCUMENTS = {
+    "documents:proposal_form": [
+        case(CASE_OBJECT, pk="proposal"),
+        case(DRAFT, pk="draft"),
+        case(UNASSIGNED, pk="submitted"),
+        case(expect(anonymous=LOGIN, signed_in=404), pk=MISSING),
+    ],
+    "documents:proposal_form_docx": [case(CASE_OBJECT, pk="proposal"), case(DRAFT, pk="draft")],
+    "documents:compilations": [case(COMPILER_PAGE)],
+    "documents:compilation": [
+        case(COMPILER_PAGE, session_pk="session"),
+        case(COMPILER_PAGE, session_pk="session", query={"order": "category"}),
+        case({**COMPILER_PAGE, COMMITTEE: 404, LEADER: 404}, session_pk=MISSING),
+    ],
+    "documents:reply_compilation": [
+        case(COMPILER_PAGE, session_pk="session"),
+        case({**COMPILER_PAGE, COMMITTEE: 404, LEADER: 404}, session_pk=MISSING),
+    ],
+    "documents:build": [
+        case(expect(anonymous=LOGIN, signed_in=404, committee=200), pk="committee_build"),
+        case(expect(anonymous=LOGIN, signed_in=404, oversight=200), pk="leader_build"),
+        case(expect(anonymous=LOGIN, signed_in=404), pk=MISSING),
+    ],
+    "documents:build_download": [
+        case(expect(anonymous=LOGIN, signed_in=404, committee=200), pk="committee_build"),
+        case(expect(anonymous=LOGIN, signed_in=404, oversight=200), pk="leader_build"),
+    ],
 }
 
 DASHBOARD_PAGES = {
@@ -498,7 +532,7 @@ def model_admin_cases(label: str, rights: Rights) -> dict[str, list[Case]]:
 
 def all_expectations() -> dict[str, list[Case]]:
     table: dict[str, list[Case]] = {}
-    for part in (SITE, PORTAL, PUBLIC, LETTERS, DASHBOARD_PAGES, ADMIN_SITE, ADMIN_WORKFLOW, API_READS):
+    for part in (SITE, PORTAL, PUBLIC, LETTERS, DOCUMENTS, DASHBOARD_PAGES, ADMIN_SITE, ADMIN_WORKFLOW, API_READS):
         table.update(part)
     for label, rights in MODEL_ADMINS.items():
         table.update(model_admin_cases(label, rights))
@@ -587,6 +621,10 @@ def units(test) -> dict:
 
 def reassign(test) -> dict:
     return {"note": FORGED, "reassign-lead_unit": test.other_unit.pk, "reassign-assigned_on": "2023-03-01"}
+
+
+def compilation_request(test) -> dict:
+    return {"session": test.session.pk, "kind": "compilation", "order": "number"}
 
 
 def contact_form(test) -> dict:
@@ -808,6 +846,11 @@ WRONG_ROLE_POSTS = [
     attempt(LEADER, "admin:proposals_supervisionnote_delete", 403, lambda t: {"post": "yes"}, object_id="note"),
     attempt(LEADER, "admin:responses_contact_add", 403, contact_form),
     attempt(OTHER_HANDLER, "admin:responses_contact_add", 200, contact_form),
+    # Only committee staff and leaders ask for a session's compilation.
+    attempt(ANONYMOUS, "documents:compilations", LOGIN, compilation_request),
+    attempt(OWNER, "documents:compilations", 403, compilation_request),
+    attempt(HANDLER, "documents:compilations", 403, compilation_request),
+    attempt(UNIT_LEADER, "documents:compilations", 403, compilation_request),
     # An admin action the role does not have: a unit has no actions on proposals, so the list is shown again.
     attempt(
         HANDLER,
@@ -844,6 +887,7 @@ class RefusedPostsChangeNothingTests(AccessScene):
             ExtensionRequest,
             Reminder,
             SupervisionNote,
+            DocumentBuild,
         )
         rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
         rows["events"] = Event.objects.count()
@@ -917,4 +961,10 @@ class RefusedPostsChangeNothingTests(AccessScene):
             (scene["paper_feedback"].user, scene["paper_feedback"].recorded_by), (self.chencheng, self.committee)
         )
         self.assertFalse(Feedback.objects.filter(reply=scene["paper_reply"], user=self.wangfang).exists())
+        self.assertEqual(
+            (scene["committee_build"].state, scene["committee_build"].requested_by), (BuildState.DONE, self.committee)
+        )
+        self.assertEqual(
+            (scene["leader_build"].state, scene["leader_build"].requested_by), (BuildState.DONE, self.leader)
+        )
         self.assertTrue(Notification.objects.filter(user=self.chencheng, read_at__isnull=True).exists())
