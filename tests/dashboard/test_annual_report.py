@@ -375,6 +375,31 @@ class DemoReportTests(TestCase):
         lines = [line.strip() for line in text.splitlines()]
         self.assertEqual([line for line in lines if line in HEADINGS], HEADINGS)
 
+    def test_it_asks_the_database_the_same_number_of_times_whatever_the_number_of_key_proposals(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from proposals.services import mark_key_proposal
+
+        url = reverse("dashboard:report_docx", args=[self.session.pk])
+        self.client.force_login(self.users["committee"])
+
+        def queries() -> int:
+            cache.clear()
+            with CaptureQueriesContext(connection) as captured:
+                self.assertEqual(self.client.get(url).status_code, 200)
+            return len(captured)
+
+        before = queries()
+        more = self.session.proposals.filter(status=ProposalStatus.ASSIGNED, is_key=False)[:2]
+        self.assertEqual(len(more), 2)
+        for proposal in more:
+            mark_key_proposal(proposal, actor=self.users["committee"], supervisor=self.users["leader"])
+
+        self.assertEqual(queries(), before)
+        key = self.session.proposals.filter(is_key=True).count()
+        self.assertIn(f"确定重点提案{key}件，由领导领衔督办：", docx_paragraphs(self.docx()[0]))
+
     # Who may have it, and where it is offered --------------------------------------------------
 
     def test_only_committee_staff_and_leaders_get_it(self):
