@@ -76,7 +76,7 @@ class Section:
 
 @dataclass
 class Report:
-    """Everything the report shows, in reading order; ``figures`` holds each figure its sentences state."""
+    """Everything the report shows, in reading order."""
 
     title: str
     subtitle: str
@@ -85,11 +85,6 @@ class Report:
     date: str
     filename: str
     chart_note: str = ""  # why the charts are missing, when they are
-    figures: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def charts(self) -> list[Chart]:
-        return [block for section in self.sections for block in section.blocks if isinstance(block, Chart)]
 
 
 def _percent(part: int, whole: int) -> str:
@@ -99,10 +94,6 @@ def _percent(part: int, whole: int) -> str:
 
 def _days(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
-
-
-def report_levels() -> list[str]:
-    return [level.value for level in Satisfaction]
 
 
 def _heading(index: int, text: str) -> str:
@@ -117,20 +108,20 @@ def build_report(session: Session, overview: dict, key_rows: list[Proposal], *, 
 
 
 class _Builder:
+    """Builds the sections one by one from the overview, then puts each chart at the end of its section."""
+
     def __init__(self, session: Session, overview: dict, key_rows: list[Proposal], today: dt.date) -> None:
         self.session = session
         self.o = overview
         self.key_rows = key_rows
         self.today = today
         self.date = chinese_date(today)
-        self.figures: dict[str, object] = {}
         self.font = report_charts.cjk_font()
         self.chart_number = 0
 
     def build(self) -> Report:
         name = self.session.full_name or self.session.name
         counts = {card["status"]: card["count"] for card in self.o["status_cards"]}
-        self.figures["received"] = self.o["total_proposals"]
         sections = [
             self.intake(counts),
             self.handling(),
@@ -160,7 +151,6 @@ class _Builder:
                 "The charts are left out: no font with Chinese characters is installed on the server "
                 "(fonts-noto-cjk or fonts-wqy-microhei). Install one and build the report again."
             ),
-            figures=self.figures,
         )
 
     # 一、 Proposals received and accepted ---------------------------------------------------------
@@ -176,7 +166,6 @@ class _Builder:
             "withdrawn": counts.get(ProposalStatus.WITHDRAWN, 0),
             "pending": counts.get(ProposalStatus.SUBMITTED, 0),
         }
-        self.figures.update(values)
         section.text(
             _(
                 "%(received)d proposals were received. After review, %(accepted)d were accepted, %(merged)d "
@@ -196,7 +185,6 @@ class _Builder:
                     weights=(3, 1, 2, 2),
                 )
             )
-            self.figures["categories"] = {row["name"]: row["total"] for row in rows}
         return section
 
     # 二、 Handling units and key proposals -------------------------------------------------------
@@ -211,7 +199,6 @@ class _Builder:
             "cohandling": total.cohandling,
             "opinions": total.opinions,
         }
-        self.figures.update(values)
         section.text(
             _(
                 "The accepted proposals were assigned to %(units)d units, %(assigned)d assignments in all: "
@@ -220,7 +207,6 @@ class _Builder:
             )
             % values
         )
-        self.figures["key"] = self.o["key_total"]
         if not self.key_rows:
             section.text(_("No key proposals were chosen for this session."))
             return section
@@ -250,9 +236,6 @@ class _Builder:
                 weights=(2, 4.6, 1.6, 3.2, 1.8),
             )
         )
-        self.figures["key_rows"] = [
-            (row.number, row.supervisor.display_name if row.supervisor_id else "") for row in self.key_rows
-        ]
         return section
 
     # 三、 Replies --------------------------------------------------------------------------------
@@ -269,8 +252,6 @@ class _Builder:
             "rate": row["on_time_rate"],
             "days": _days(total.average_days),
         }
-        self.figures.update({"replied": total.replied, "open": total.open, "on_time": total.on_time})
-        self.figures.update({"on_time_rate": row["on_time_rate"], "average_days": total.average_days})
         if total.replied:
             section.text(
                 _(
@@ -285,7 +266,6 @@ class _Builder:
         sent = dict(row["category_cells"])
         names = {category.code: category.name for category in self.o["reply_categories"]}
         replies = sum(total.reply_categories.values())
-        self.figures["reply_categories"] = {code: n for code, n in row["category_cells"]}
         if not replies:
             section.text(_("No reply letter has been sent yet."))
             return section
@@ -320,9 +300,6 @@ class _Builder:
             "rule": str(SatisfactionRule(rule).label),
             "rate": row["satisfied_rate"],
         }
-        self.figures["results"] = {level: result.get(level, 0) for level in report_levels()}
-        self.figures["attitudes"] = {level: attitude.get(level, 0) for level in report_levels()}
-        self.figures["satisfied_rate"] = row["satisfied_rate"]
         if not values["n"] and not values["m"]:
             section.text(_("No proposer has rated a reply yet."))
             return section
@@ -342,7 +319,6 @@ class _Builder:
     def overdue(self) -> Section:
         section = Section("overdue", pgettext("annual report", "Overdue replies"))
         late = [row for row in self.o["unit_rows"] if row["figures"].overdue]
-        self.figures["overdue"] = {row["name"]: row["figures"].overdue for row in late}
         if not late:
             section.text(_("As of %(date)s, no reply is overdue.") % {"date": self.date})
             return section
@@ -405,7 +381,6 @@ class _Builder:
             return [name, *map(str, numbers), _days(f.average_days), row["satisfied_rate"]]
 
         rows = self.o["unit_rows"]
-        self.figures["units_table"] = {row["name"]: cells(row, row["name"])[1:] for row in rows}
         if not rows:
             section.text(_("No proposal of this session has been assigned yet."))
             return section
