@@ -1,4 +1,5 @@
-"""Who may open the dashboard pages: every staff role (scoped by ``visible_to``); members get 403."""
+"""Who may open the dashboard pages: every staff role (scoped by ``visible_to``); members get 403. The
+annual report, a whole session's figures, is for committee staff and leaders only."""
 
 from __future__ import annotations
 
@@ -43,3 +44,16 @@ def scope_key(user) -> str:
     if user.role in UNIT_ROLES:
         return f"unit-{user.unit_id}"
     return f"user-{user.pk}"
+
+
+def oversight_only(view):
+    """Committee staff and leaders (the whole committee's figures); anonymous visitors go to the login
+    page, anyone else signed in gets 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_oversight:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)

@@ -17,6 +17,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q,
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from proposals.choices import ProposalStatus
 from proposals.models import Proposal
 from responses.choices import (
     OPEN_ASSIGNMENT_STATUSES,
@@ -32,6 +33,7 @@ LEVELS = [Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value, Satisfacti
 OPEN = {str(s) for s in OPEN_ASSIGNMENT_STATUSES}
 REPLYING = {str(r) for r in REPLYING_ROLES}
 RETURNED = AssignmentStatus.RETURNED.value
+REJECTED = ProposalStatus.REJECTED.value
 SUPERSEDED = AssignmentStatus.SUPERSEDED.value
 REPLIED = AssignmentStatus.REPLIED.value
 COHANDLING = AssignmentRole.COHANDLING.value
@@ -82,6 +84,7 @@ class Figures:
     """Everything the dashboard shows as numbers."""
 
     proposals: Counter = field(default_factory=Counter)  # (category id or 0, status) -> proposals
+    converted: int = 0  # proposals not accepted and converted to opinions (意见建议)
     key_proposals: Counter = field(default_factory=Counter)  # status -> key proposals
     units: dict[int, UnitFigures] = field(default_factory=dict)
     weeks: dict[str, Counter] = field(default_factory=dict)  # Monday ISO -> {"due", "replied", "on_time"}
@@ -146,6 +149,7 @@ class Figures:
         return {
             "proposals": clean(self.proposals),
             "key_proposals": clean(self.key_proposals),
+            "converted": self.converted,
             "units": units,
             "weeks": weeks,
         }
@@ -165,8 +169,12 @@ def from_live_tables(user, *, session_id: int | None, today: dt.date | None = No
     if session_id is not None:
         proposals = proposals.filter(session_id=session_id)
         assignments = assignments.filter(proposal__session_id=session_id)
-    for category, status, n in proposals.values_list("category_id", "status").annotate(n=Count("pk")):
+    for category, status, converted, n in proposals.values_list(
+        "category_id", "status", "converted_to_suggestion"
+    ).annotate(n=Count("pk")):
         figures.proposals[(category or 0, status)] += n
+        if converted and status == REJECTED:  # 不予立案, kept as an opinion (responses.models.Suggestion)
+            figures.converted += n
     for status, n in proposals.filter(is_key=True).values_list("status").annotate(n=Count("pk")):
         figures.key_proposals[status] += n
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import lists, views
+from dashboard import lists, report_views, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("proposals/export.xlsx", lists.proposal_export, name="proposals_export"),
     path("assignments/", lists.assignment_list, name="assignments"),
     path("assignments/export.xlsx", lists.assignment_export, name="assignments_export"),
+    path("report/<int:session_id>/", report_views.report_print, name="report"),
+    path("report/<int:session_id>.docx", report_views.report_download, name="report_docx"),
 ]

@@ -61,8 +61,9 @@ def _choose_session(request, sessions: list[Session]) -> Session | None:
     return next((s for s in sessions if s.is_current), sessions[0] if sessions else None)
 
 
-def _key_proposals(user, session: Session | None, today) -> list[Proposal]:
-    """The newest key proposals in scope, with their supervisor, state, lead unit and whether overdue."""
+def key_proposals(user, session: Session | None, today, *, limit: int | None = KEY_ROWS) -> list[Proposal]:
+    """The newest key proposals in scope, with their supervisor, state, lead unit and whether overdue
+    (``limit`` of them; all with None, for the annual report)."""
     replying = Assignment.objects.live(OuterRef("pk"), OuterRef("handling_round")).filter(role__in=REPLYING_ROLES)
     rows = Proposal.objects.visible_to(user).filter(is_key=True)
     if session is not None:
@@ -74,7 +75,7 @@ def _key_proposals(user, session: Session | None, today) -> list[Proposal]:
             lead_unit=Subquery(replying.order_by("role", "pk").values("unit__name")[:1]),
             is_overdue=Exists(replying.filter(status__in=OPEN_ASSIGNMENT_STATUSES, reply_due__lt=today)),
         )
-        .order_by("-pk")[:KEY_ROWS]
+        .order_by("-pk")[:limit]
     )
     for row in rows:
         row.badge = PROPOSAL_STATUS_COLOURS.get(row.status, "grey")
@@ -113,11 +114,21 @@ def _most_overdue(user, session: Session | None, today, first_due) -> list[Assig
 
 @staff_only
 def index(request):
-    user = request.user
-    today = timezone.localdate()
     ref = reference()
     session = _choose_session(request, ref.sessions)
     all_sessions = session is None and request.GET.get("session") == ALL
+    return render(request, "dashboard/index.html", overview(request.user, session, all_sessions=all_sessions, ref=ref))
+
+
+def overview(user, session: Session | None, *, all_sessions: bool = False, ref=None, today=None) -> dict:
+    """Everything the overview shows for ``user`` and ``session`` (None: all sessions), as plain data.
+
+    Kept in the shared cache under everything it depends on: computing the figures is the costly
+    part; a page is drawn from them each time. The annual report (``dashboard.annual_report``) reads
+    its figures from here too, so the two always agree.
+    """
+    today = today or timezone.localdate()
+    ref = ref or reference()
     key = ":".join(
         [
             "dashboard:overview",
@@ -129,12 +140,9 @@ def index(request):
             today.isoformat(),  # "overdue" changes at midnight
         ]
     )
-    # The overview's data, kept in the shared cache under everything it depends on: computing the
-    # figures is the costly part; the page is drawn from them each time.
-    overview = cache_versions.get_or_compute(
+    return cache_versions.get_or_compute(
         key, lambda: _overview(user, ref, session, all_sessions, scope_unit_id(user), today), TIMEOUT
     )
-    return render(request, "dashboard/index.html", overview)
 
 
 def _overview(user, ref, session, all_sessions, unit_id, today) -> dict:
@@ -165,6 +173,7 @@ def _overview(user, ref, session, all_sessions, unit_id, today) -> dict:
         "figures": figures,
         "total_proposals": figures.total,
         "total_url": links.proposals(),
+        "converted": figures.converted,
         "status_cards": cards,
         "unit_rows": unit_rows,
         "unit_total": total,
@@ -176,7 +185,7 @@ def _overview(user, ref, session, all_sessions, unit_id, today) -> dict:
         "reply_categories": reply_categories,
         "key_total": sum(figures.key_proposals.values()),
         "key_url": links.proposals(is_key="true"),
-        "key_rows": _key_proposals(user, session, today),
+        "key_rows": key_proposals(user, session, today),
         "overdue_rows": _most_overdue(user, session, today, figures.first_overdue),
         "overdue_url": links.assignments(overdue="true"),
         "charts": pages.charts(

@@ -56,8 +56,14 @@ SENTENCE_ENDS = ("。", "；", ";", "：", ":")
 IDEOGRAPHIC_SPACE = "\u3000"
 
 # A body that ends with its own closing line, as the reference letter's does: the letter's closing is
-# not added a second time.
+# not added a second time. Compared without the final punctuation (特此回复, 特此回复！ count too).
 CLOSING_LINES = {"特此回复。", "特此答复。", "特此函复。", "此复。"}
+CLOSING_WORDS = {line.rstrip("。") for line in CLOSING_LINES}
+LINE_END_PUNCTUATION = "。．.！!；;，, \u3000"
+# Lines of a body that the letter adds itself (a handler who typed the signature block too): a bare date
+# (2023年5月19日), the contact line and the 抄送 line.
+DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+ADDED_LINE_STARTS = ("联系人", "联系电话", "抄送")
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,11 @@ class Letter:
     lines: list[str] = field(default_factory=list)
     # The proposal's number as the title words it ("第2023160号"): kept on one line on a narrow screen.
     title_number: str = ""
+    # The 抄送 line (抄送：区政协提案委员会、区政府督查室。) from the session's setting; empty: no line.
+    cc: str = ""
+    # Lines of the body that repeat what the letter adds itself (its closing before other lines, the unit,
+    # a date, the contact or 抄送 line): they would be printed twice, so sign-off warns about them.
+    repeated: list[str] = field(default_factory=list)
 
     @property
     def title_parts(self) -> tuple[str, str, str]:
@@ -132,11 +143,37 @@ def _addressees(proposal: Proposal, lead: Proposer | None) -> str:
     return "、".join(p.user.display_name for p in confirmed)
 
 
+def _is_closing(text: str, closing: str) -> bool:
+    core = text.rstrip(LINE_END_PUNCTUATION)
+    return core in CLOSING_WORDS or core == closing.rstrip(LINE_END_PUNCTUATION)
+
+
 def _without_closing(rows: list[Paragraph], closing: str) -> list[Paragraph]:
     """The body without a last line that is itself a closing (特此回复。), which the letter adds once."""
-    if rows and (rows[-1].text in CLOSING_LINES or rows[-1].text == closing):
+    if rows and _is_closing(rows[-1].text, closing):
         return rows[:-1]
     return rows
+
+
+def _repeated(rows: list[Paragraph], closing: str, unit: str) -> list[str]:
+    """The lines of the body (its own last closing line already left out) that the letter adds itself."""
+    return [
+        row.text
+        for row in rows
+        if _is_closing(row.text, closing)
+        or row.text.rstrip(LINE_END_PUNCTUATION) == unit
+        or DATE_LINE.match(row.text)
+        or row.text.startswith(ADDED_LINE_STARTS)
+    ]
+
+
+def cc_line(names: str) -> str:
+    """The 抄送 line of GB/T 9704 (抄送：区政协提案委员会、区政府督查室。), ending with a full stop; "" for no names."""
+    names = names.strip().rstrip(LINE_END_PUNCTUATION)
+    if not names:
+        return ""
+    with site_language():
+        return _("Copy to: %(names)s.") % {"names": names}
 
 
 def build_letter(
@@ -173,10 +210,11 @@ def build_letter(
         status_label = str(ReplyStatus(reply.status).label)
         kind = pgettext("file name", "follow-up reply") if reply.is_followup else pgettext("file name", "reply")
     number = proposal.number or str(proposal.pk)
+    body = _without_closing(paragraphs(reply.body), closing)
     letter = Letter(
         title=title,
         salutation=salutation,
-        paragraphs=_without_closing(paragraphs(reply.body), closing),
+        paragraphs=body,
         closing=closing,
         unit=assignment.unit.name,
         date=chinese_date(letter_date(reply)),
@@ -188,6 +226,8 @@ def build_letter(
         status_label=status_label,
         filename=f"{number}-{assignment.unit.short_name or assignment.unit.name}-{kind}.docx",
         title_number=title_number,
+        cc=cc_line(session.letter_cc),
+        repeated=_repeated(body, closing, assignment.unit.name),
     )
     letter.lines.extend(
         [
@@ -200,6 +240,7 @@ def build_letter(
             letter.unit,
             letter.date,
             *([letter.contact_line] if letter.contact_line else []),
+            *([letter.cc] if letter.cc else []),
         ]
     )
     return letter
@@ -269,6 +310,62 @@ def letter_docx(letter: Letter) -> bytes:
     return finish(document, title=letter.title, author=letter.unit)
 
 
+# GB/T 9704's 版记 rules, as Word border widths (eighths of a point): the first and last rules are thick
+# (0.35 mm, about 1 pt), the rules between its elements thin (0.25 mm). A letter's 版记 has one element,
+# the 抄送 line, so it has the first and the last rule.
+THICK_RULE = "8"
+CC_SIZE = 14  # 四号
+
+
+def _cc_block(body: Body, text: str) -> None:
+    """The 抄送 line as GB/T 9704 sets it: between rules as wide as the text block, 仿宋 四号, one character
+    in from each side, a wrapped line aligned after the colon. A one-cell table, because a paragraph's
+    own borders would stop at its indents."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.oxml.table import CT_Tbl
+    from docx.shared import Pt
+    from docx.table import Table
+
+    section = body.document.sections[-1]
+    width = section.page_width - section.left_margin - section.right_margin
+    element = CT_Tbl.new_tbl(1, 1, width)
+    body.element(element)
+    table = Table(element, body.document._body)
+    properties = element.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        border = OxmlElement(f"w:{edge}")
+        if edge in ("top", "bottom"):
+            border.set(qn("w:val"), "single")
+            border.set(qn("w:sz"), THICK_RULE)
+            border.set(qn("w:space"), "0")
+            border.set(qn("w:color"), "000000")
+        else:
+            border.set(qn("w:val"), "nil")
+        borders.append(border)
+    # In the schema's order of the table's properties: Word refuses a file with them out of order.
+    properties.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption")
+    margins = OxmlElement("w:tblCellMar")  # no cell padding: the rules run exactly the text block's width
+    for edge in ("left", "right"):
+        margin = OxmlElement(f"w:{edge}")
+        margin.set(qn("w:w"), "0")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+    table.autofit = False
+    paragraph = table.rows[0].cells[0].paragraphs[0]
+    label = text.index("：") + 1 if "：" in text else 0  # 抄送：
+    paragraph.paragraph_format.left_indent = Pt(CC_SIZE * (1 + label))
+    paragraph.paragraph_format.first_line_indent = Pt(-CC_SIZE * label)
+    paragraph.paragraph_format.right_indent = Pt(CC_SIZE)
+    body.run(paragraph, xml_text(text), BODY_FONT, CC_SIZE)
+    # Word wants a paragraph after a table that ends the document: a tiny one, never a page of its own.
+    after = body.paragraph()
+    after.paragraph_format.line_spacing = Pt(1)
+    body.run(after, "", BODY_FONT, 1)
+
+
 def write_letter(body: Body, letter: Letter):
     """The letter's paragraphs at the end of ``body`` (a letter's own document, or a compilation of
     letters); returns the first, where a compilation starts the letter on a new page."""
@@ -305,4 +402,7 @@ def write_letter(body: Body, letter: Letter):
     if letter.contact_line:
         add("")
         add(letter.contact_line)
+    if letter.cc:
+        add("")
+        _cc_block(body, letter.cc)
     return above[0] if above else title

@@ -5,7 +5,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qiE "wenquanyi|noto sans cjk" || need+=(fonts-wqy-microhei)
 command -v xgettext >/dev/null 2>&1 || need+=(gettext)
-# LibreOffice converts the .docx reply letters back to text in the letter tests.
+# LibreOffice converts the .docx reply letters and the annual report back to text (and to PDF) in their tests.
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

@@ -114,6 +114,8 @@ DRAFT_LETTER = expect(anonymous=LOGIN, members=404, case_unit=200, other_handler
 # The lead proposer's own steps on a proposal others may see: 403 to those who see it, 404 to the rest.
 LEAD_ONLY_DRAFT = expect(anonymous=LOGIN, owner=200, cosigner=403, other_member=404, staff=404)
 DASHBOARD = expect(anonymous=LOGIN, members=403, staff=200)
+# The annual report's draft states the whole committee's figures: committee staff and leaders only.
+ANNUAL_REPORT = expect(anonymous=LOGIN, members=403, unit_staff=403, oversight=200)
 # Unit work pages in the admin: the lead unit and oversight see it; another unit gets 404.
 UNIT_WORK = admin_page(case_unit=200, other_handler=404, oversight=200)
 COMMITTEE_PAGE = admin_page(staff=403, committee=200)
@@ -300,6 +302,14 @@ DASHBOARD_PAGES = {
     "dashboard:proposals_export": [case(DASHBOARD)],
     "dashboard:assignments": [case(DASHBOARD), case(DASHBOARD, query={"overdue": "true"})],
     "dashboard:assignments_export": [case(DASHBOARD)],
+    "dashboard:report": [
+        case(ANNUAL_REPORT, session_id="session"),
+        case(expect(anonymous=LOGIN, members=403, unit_staff=403, oversight=404), session_id=MISSING),
+    ],
+    "dashboard:report_docx": [
+        case(ANNUAL_REPORT, session_id="session"),
+        case(expect(anonymous=LOGIN, members=403, unit_staff=403, oversight=404), session_id=MISSING),
+    ],
 }
 
 # The admin site --------------------------------------------------------------------------
