@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -297,25 +298,42 @@ def table(timings: list[Timing]) -> list[str]:
     return _markdown(head, rows)
 
 
+def _operations(locks: list) -> str:
+    """upgrade_check's locks of one migration, grouped: "Create index ×9 proposals_proposal (50,000 rows)"."""
+    groups: dict[tuple[str, str, str], int] = {}
+    for lock in locks:
+        verb = " ".join(lock.operation.split()[:2])
+        rows = "rows unknown" if lock.rows is None else f"{lock.rows:,} rows"
+        key = (verb, lock.table or "the tables it touches", rows)
+        groups[key] = groups.get(key, 0) + 1
+    return "; ".join(f"{verb}{f' ×{n}' if n > 1 else ''} {table} ({rows})" for (verb, table, rows), n in groups.items())
+
+
 def lock_lines(timings: list[Timing]) -> list[str]:
-    """Each locking operation upgrade_check finds, its estimate, whether it warns, and the measured time."""
+    """A line per migration with a lock upgrade_check would report on rows (a table that holds some, or a
+    data migration): what it lists, its estimate, whether it warns (big table or rows unknown), and the
+    measured time. Locks of tables that are empty at that point (new ones) are left out."""
     from django.conf import settings
 
-    head = ["migration", "operation", "table", "rows", "estimate s", "warns", "measured s (whole migration)"]
+    head = ["migration", "what upgrade_check lists", "estimate s", "warns", "measured s"]
     rows = []
     for t in timings:
-        for lock in t.locks:
-            rows.append(
-                [
-                    lock.migration,
-                    lock.operation.replace("|", "/"),
-                    lock.table or "(the tables it touches)",
-                    "?" if lock.rows is None else f"{lock.rows:,}",
-                    "unknown" if lock.seconds is None else f"{lock.seconds:.2f}",
-                    "yes" if lock.big else "no",
-                    "—" if t.seconds is None else f"{t.seconds:.2f}",
-                ]
-            )
+        locks = [lock for lock in t.locks if lock.rows != 0]
+        if not locks:
+            continue
+        known = [lock.seconds for lock in locks if lock.seconds is not None]
+        estimate = f"{sum(known):.2f}" if known else ""
+        if len(known) < len(locks):
+            estimate = f"{estimate} + unknown" if estimate else "unknown"
+        rows.append(
+            [
+                t.migration,
+                _operations(locks).replace("|", "/"),
+                estimate,
+                "yes" if any(lock.big for lock in locks) else "no",
+                "—" if t.seconds is None else f"{t.seconds:.2f}",
+            ]
+        )
     lines = _markdown(head, rows)
     lines.append(
         f"(upgrade_check warns at UPGRADE_BIG_TABLE_ROWS = {settings.UPGRADE_BIG_TABLE_ROWS:,} rows, or rows unknown)"
@@ -327,6 +345,11 @@ def _markdown(head: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
+
+
+def _load() -> str:
+    """The machine's load averages (1, 5, 15 min): the figures are only as quiet as the machine was."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def main() -> None:
@@ -348,7 +371,7 @@ def main() -> None:
     source = connection.settings_dict["NAME"]
     say("bench set: " + ", ".join(f"{SHORT[t]} {_rows(count_rows(connection), t)}" for t in datagen.BIG_TABLES) + "\n")
     nodes = select(project_migrations(connection), args.only)
-    say(f"{len(nodes)} migrations, each on a fresh copy of {source}\n")
+    say(f"{len(nodes)} migrations, each on a fresh copy of {source}; load average {_load()}\n")
     timings = []
     for node in nodes:
         began = time.monotonic()
@@ -361,7 +384,7 @@ def main() -> None:
         sys.stdout.flush()
     say("\n" + "\n".join(table(timings)) + "\n\n")
     say("Locks that upgrade_check reports, against the measured time:\n" + "\n".join(lock_lines(timings)) + "\n")
-    say(f"\nwhole run: {time.monotonic() - started:.0f} s\n")
+    say(f"\nwhole run: {time.monotonic() - started:.0f} s; load average {_load()}\n")
     if not all(t.ok for t in timings):
         sys.exit(1)
 
