@@ -16,6 +16,7 @@ from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from accounts.choices import Role
 from accounts.models import Unit
 from bench import migrations as bench_migrations
+from ops.upgrade import Lock
 from proposals.choices import ProposalStatus
 from proposals.models import Proposal
 from proposals.services import accept_proposal
@@ -123,6 +124,31 @@ class TimingStatusTests(SimpleTestCase):
         self.assertFalse(failed.ok)
         self.assertIn("boom", failed.status())
         self.assertFalse(unrecorded.ok)
+
+    def test_the_lock_lines_sum_a_migration_s_estimates_and_leave_out_empty_tables(self):
+        index = "Create index proposal_draft_id on field(s) id of model proposal"
+        timings = [
+            bench_migrations.Timing(
+                "proposals.0005", seconds=9.5, locks=[Lock("p", index, "proposals_proposal", 50_000, 0.25)] * 3
+            ),
+            bench_migrations.Timing(
+                "responses.0004",
+                seconds=48.0,
+                locks=[
+                    Lock("r", "Add field assigned_on to assignment", "responses_assignment", 155_335, 0.78),
+                    Lock("r", "Raw Python operation", "", None, None),
+                ],
+            ),
+            bench_migrations.Timing(
+                "proposals.0001", seconds=1.0, locks=[Lock("p", index, "proposals_proposal", 0, 0.0)]
+            ),
+        ]
+
+        lines = bench_migrations.lock_lines(timings)
+
+        self.assertIn("| proposals.0005 | Create index ×3 proposals_proposal (50,000 rows) | 0.75 | no | 9.50 |", lines)
+        self.assertIn("| 0.78 + unknown | yes | 48.00 |", lines[3])
+        self.assertFalse([line for line in lines if "proposals.0001" in line])
 
 
 @pytest.mark.postgres
