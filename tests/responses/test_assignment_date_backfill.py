@@ -32,13 +32,9 @@ class AssignmentDateBackfillTests(TransactionTestCase):
         member = make_user("chencheng", "陈澄")
         accepted = dict(status=ProposalStatus.ACCEPTED, accepted_at=dt.datetime(2023, 2, 10, 10, tzinfo=SH))
         self.given = make_proposal(member, session, number="2023001", serial=1, **accepted)
-        self.unrecorded = make_proposal(member, session, title="关于第二项的建议", number="2023002", serial=2, **accepted)
-
-    def _migrate_again(self):
-        executor = MigrationExecutor(connection)
-        executor.migrate([BEFORE])
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        self.unrecorded = make_proposal(
+            member, session, title="关于第二项的建议", number="2023002", serial=2, **accepted
+        )
 
     def test_existing_assignments_get_the_event_s_day_else_the_local_day_they_were_recorded(self):
         (with_event,) = assign_proposal(
@@ -56,8 +52,8 @@ class AssignmentDateBackfillTests(TransactionTestCase):
         )
 
         try:
-            self._migrate_again()
-        finally:
+            MigrationExecutor(connection).migrate([BEFORE])
+        finally:  # forwards again, with the backfill, and every later migration: as the suite expects
             executor = MigrationExecutor(connection)
             executor.migrate(executor.loader.graph.leaf_nodes())
 
