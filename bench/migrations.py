@@ -25,7 +25,9 @@ PostgreSQL only (the copies are made with CREATE DATABASE … TEMPLATE).
 Rows: reversing an app's first migration drops the app's tables and their rows with them; its forward
 step then creates them empty ("created empty"). Tables that only older schemas had (dashboard's
 counters) are not in the bench set, which is generated at the newest schema: their migrations run on
-empty tables. Exits with 1 when a migration failed or a table lost rows.
+empty tables. A migration that cannot be unapplied (an operation without a reverse) is reported as
+"cannot stand before it": give it a reverse (a no-op one for a data fill of derived fields), or time it
+on a set generated at the schema before it. Exits with 1 when a migration failed or a table lost rows.
 """
 
 from __future__ import annotations
@@ -200,14 +202,21 @@ def make_copy(settings_dict: dict, source: str, copy: str) -> None:
     """A fresh copy of ``source``; nothing may be connected to it meanwhile (PostgreSQL's rule)."""
     import psycopg2
 
-    _admin(settings_dict, f'DROP DATABASE IF EXISTS "{copy}"')
+    conn = psycopg2.connect(**_admin_params(settings_dict))
+    conn.autocommit = True
     try:
-        # FILE_COPY (PostgreSQL 15+) copies the files instead of writing the whole database to the WAL.
-        _admin(settings_dict, f'CREATE DATABASE "{copy}" TEMPLATE "{source}" STRATEGY FILE_COPY')
-    except psycopg2.errors.SyntaxError:
-        _admin(settings_dict, f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
-    except psycopg2.errors.ObjectInUse as error:
-        raise SystemExit(f"another session is connected to {source} (a `make bench` server?): {error}") from error
+        with conn.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+            # FILE_COPY (PostgreSQL 15+) copies the files instead of writing the whole database to the WAL.
+            strategy = " STRATEGY FILE_COPY" if conn.server_version >= 150000 else ""
+            try:
+                cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"{strategy}')
+            except psycopg2.errors.ObjectInUse as error:
+                raise SystemExit(
+                    f"another session is connected to {source} (a `make bench` server?): {error}"
+                ) from error
+    finally:
+        conn.close()
 
 
 @contextlib.contextmanager
@@ -224,6 +233,10 @@ def on_database(name: str):
     finally:
         connection.close()
         connection.settings_dict["NAME"] = previous
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}".splitlines()[0][:200]
 
 
 def time_migration(source: str, node: Node) -> Timing:
@@ -257,8 +270,11 @@ def time_migration(source: str, node: Node) -> Timing:
             graph = executor.loader.graph
             plan = reversal_plan(graph, node, executor.loader.applied_migrations)
             timing.unapplied = len(plan)
-            if plan:
+            try:
                 executor.migrate([], plan=[(graph.nodes[n], True) for n in plan])
+            except Exception as error:  # an irreversible migration among them: reported, the run goes on
+                timing.error = "cannot stand before it: " + _describe(error)
+                return timing
             timing.before = count_rows(conn)
             executor = MigrationExecutor(conn, progress)
             migration = executor.loader.graph.nodes[node]
@@ -268,7 +284,7 @@ def time_migration(source: str, node: Node) -> Timing:
                 executor.migrate([node], plan=[(migration, False)])
             except Exception as error:  # reported in the table; the run goes on with the next migration
                 timing.seconds = None
-                timing.error = f"{type(error).__name__}: {error}".splitlines()[0][:200]
+                timing.error = _describe(error)
                 conn.close()
             timing.recorded = node in MigrationRecorder(conn).applied_migrations()
             timing.after = count_rows(conn)
@@ -283,7 +299,7 @@ def _rows(counts: Counts, table: str) -> str:
 
 
 def table(timings: list[Timing]) -> list[str]:
-    names = [SHORT[t] for t in datagen.BIG_TABLES]
+    names = [SHORT.get(t, t) for t in datagen.BIG_TABLES]
     head = ["migration", "forward s", "unapplied (s)", *names, "status"]
     rows = [
         [
@@ -369,7 +385,11 @@ def main() -> None:
     from django.db import connection
 
     source = connection.settings_dict["NAME"]
-    say("bench set: " + ", ".join(f"{SHORT[t]} {_rows(count_rows(connection), t)}" for t in datagen.BIG_TABLES) + "\n")
+    say(
+        "bench set: "
+        + ", ".join(f"{SHORT.get(t, t)} {_rows(count_rows(connection), t)}" for t in datagen.BIG_TABLES)
+        + "\n"
+    )
     nodes = select(project_migrations(connection), args.only)
     say(f"{len(nodes)} migrations, each on a fresh copy of {source}; load average {_load()}\n")
     timings = []

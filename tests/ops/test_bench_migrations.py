@@ -5,10 +5,13 @@ PostgreSQL."""
 from __future__ import annotations
 
 import unittest
+from unittest import mock
 
 import psycopg2
 import pytest
 from django.db import connection
+from django.db.migrations.exceptions import IrreversibleError
+from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
@@ -181,13 +184,29 @@ class TimingOnACopyTests(TransactionTestCase):
             self.assertEqual(counts["responses_assignment"], 3)
         self.assertIn("responses_assignment", {lock.table for lock in timing.locks})
         # The copy is gone; the source still has every migration and its rows.
-        admin = psycopg2.connect(**bench_migrations._admin_params(connection.settings_dict))
-        try:
-            with admin.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_migrations.copy_name(source)])
-                self.assertIsNone(cursor.fetchone())
-        finally:
-            admin.close()
+        self.assertFalse(self._databases_named(bench_migrations.copy_name(source)))
         self.assertEqual(connection.settings_dict["NAME"], source)
         self.assertIn(ASSIGNMENT_DATE, MigrationRecorder(connection).applied_migrations())
         self.assertEqual((Proposal.objects.count(), Assignment.objects.count()), (3, 3))
+
+    def test_a_migration_that_cannot_be_unapplied_is_reported_and_its_copy_dropped(self):
+        source = connection.settings_dict["NAME"]
+        refusal = IrreversibleError("Operation RunPython in responses.0009 is not reversible")
+
+        with mock.patch.object(MigrationExecutor, "unapply_migration", side_effect=refusal):
+            timing = bench_migrations.time_migration(source, ASSIGNMENT_DATE)
+
+        self.assertFalse(timing.ok)
+        self.assertIn("cannot stand before it: IrreversibleError", timing.status())
+        self.assertIsNone(timing.seconds)
+        self.assertFalse(self._databases_named(bench_migrations.copy_name(source)))
+        self.assertEqual(Assignment.objects.count(), 3)
+
+    def _databases_named(self, name: str) -> list:
+        admin = psycopg2.connect(**bench_migrations._admin_params(connection.settings_dict))
+        try:
+            with admin.cursor() as cursor:
+                cursor.execute("SELECT datname FROM pg_database WHERE datname = %s", [name])
+                return cursor.fetchall()
+        finally:
+            admin.close()
