@@ -167,26 +167,29 @@ def reference_data(c, today: dt.date) -> None:
     """Sessions, categories, reply categories, units and people."""
     from django.contrib.auth.hashers import make_password
 
+    from proposals.models import Session
+
     rng = random.Random(7)
-    for name, term, meeting, year, _share in SESSIONS:
-        c.execute(
-            "INSERT INTO proposals_session (name, full_name, term, meeting, year, is_current, opens_on, closes_on, "
-            "joint_rule, joint_min_confirmed, number_format, next_serial, reply_months, reply_cap_months, "
-            "opinion_months, return_window_workdays, contact_workdays, feedback_workdays, publication_workdays, "
-            "reminder_days_before, overdue_every_days, escalation) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
-            "'minimum', 1, '{year}{serial:06d}', 1, 3, 6, 1, 5, 15, 15, 20, '[30, 7, 1]', 7, "
-            '\'["unit_handler", "unit_leader", "committee", "leader"]\')',
-            [
-                name,
-                f"深圳市福田区政协第六届第{'一二三四五'[meeting - 1]}次会议",
-                term,
-                meeting,
-                year,
-                year == today.year,
-                dt.date(year, 1, 5),
-                dt.date(year, 1, 20),
-            ],
+    # Through the model (bulk_create, no services: nothing else exists yet), so that the settings a session
+    # gains later (satisfaction rule, countersigning, …) take their defaults instead of stopping the load.
+    Session.objects.bulk_create(
+        Session(
+            name=name,
+            full_name=f"深圳市福田区政协第六届第{'一二三四五'[meeting - 1]}次会议",
+            term=term,
+            meeting=meeting,
+            year=year,
+            is_current=year == today.year,
+            opens_on=dt.date(year, 1, 5),
+            closes_on=dt.date(year, 1, 20),
+            joint_rule="minimum",
+            joint_min_confirmed=1,
+            number_format="{year}{serial:06d}",
+            reminder_days_before=[30, 7, 1],
+            escalation=["unit_handler", "unit_leader", "committee", "leader"],
         )
+        for name, term, meeting, year, _share in SESSIONS
+    )
     for i, name in enumerate(CATEGORIES, 1):
         c.execute('INSERT INTO proposals_category (name, "order", is_active) VALUES (%s, %s, true)', [name, i])
     for i, (code, name, commit) in enumerate(
@@ -379,7 +382,7 @@ def assignments(c, today: dt.date) -> None:
             proposal_id, unit_id, role, round, status, assigned_by_id, assigned_at, assigned_on, accepted_at, replied_at,
             reply_due, reply_due_note, reply_due_provisional, original_reply_due, reply_cap, reply_cap_note,
             opinion_due, opinion_due_note, return_window_ends, return_window_note, contact_due, contact_due_note,
-            deadlines_provisional, instructions)
+            deadlines_provisional, instructions, opinion_waiver_reason)
         SELECT id, unit_id, role, 1, a_status, %(committee)s,
                (assigned_on + time '10:00') AT TIME ZONE 'Asia/Shanghai', assigned_on,
                CASE WHEN a_status <> 'pending' THEN (assigned_on + 2 + time '10:00') AT TIME ZONE 'Asia/Shanghai' END,
@@ -389,7 +392,7 @@ def assignments(c, today: dt.date) -> None:
                END,
                due, '交办之日起3个月', false, due, (assigned_on + interval '6 months')::date, '',
                CASE WHEN role = 'cohandling' THEN (assigned_on + interval '1 month')::date END, '',
-               assigned_on + 7, '', assigned_on + 21, '', false, ''
+               assigned_on + 7, '', assigned_on + 21, '', false, '', ''
         FROM (
             SELECT s.*,
                    CASE

@@ -4,7 +4,9 @@ locks a large table while it runs, with the table's row count and a rough time.
 On PostgreSQL, building an index (AddIndex, unique fields, AlterUniqueTogether) blocks writes to the
 table; changing a column's type (AlterField) or validating a new constraint (AddConstraint) rewrites or
 scans it under a lock; a data migration (RunPython, RunSQL) may touch every row. Adding a nullable
-column, renaming and dropping are quick and not listed.
+column, renaming and dropping are quick and not listed, nor is an AlterField that PostgreSQL does not
+see (choices, a default, a verbose name). bench/migrations.py times every migration on the bench set
+against these estimates (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -67,12 +69,27 @@ def _kind(operation) -> str | None:
     return None
 
 
-def assess(migration, state, rows: Callable[[str], int]) -> list[Lock]:
+def _changes_database(app: str, operation, state, connection) -> bool:
+    """Whether an AlterField changes anything in PostgreSQL: one that only changes choices, a default, a
+    verbose name or help text is Django's state alone (no SQL, no lock). Asked of Django's schema
+    editor in collect mode, as `sqlmigrate` does; nothing is executed."""
+    if connection.vendor != "postgresql" or not isinstance(operation, migrations.AlterField):
+        return True
+    after = state.clone()
+    operation.state_forwards(app, after)
+    with connection.schema_editor(collect_sql=True, atomic=False) as editor:
+        operation.database_forwards(app, editor, state, after)
+    return bool(editor.collected_sql)
+
+
+def assess(migration, state, rows: Callable[[str], int], alias: str = "default") -> list[Lock]:
     """The locking operations of one migration, given the project state before it."""
     found = []
     app = migration.app_label
     for operation in migration.operations:
         kind = _kind(operation)
+        if kind == "rewrite" and not _changes_database(app, operation, state, connections[alias]):
+            kind = None
         model_name = getattr(operation, "model_name", None) or getattr(operation, "name", None)
         if kind is not None:
             table = ""
@@ -103,5 +120,5 @@ def pending(alias: str = "default") -> tuple[list[str], list[Lock]]:
             continue
         names.append(f"{migration.app_label}.{migration.name}")
         state = executor.loader.project_state((migration.app_label, migration.name), at_end=False)
-        locks += assess(migration, state, lambda table: row_count(table, alias))
+        locks += assess(migration, state, lambda table: row_count(table, alias), alias)
     return names, locks

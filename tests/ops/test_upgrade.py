@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unittest
 from unittest import mock
 
 from django.core.management import CommandError, call_command
@@ -47,6 +48,20 @@ class UpgradeCheckTests(PersonaTestCase):
         for lock in locks:
             self.assertEqual(lock.rows, rows)
             self.assertIsNotNone(lock.seconds)
+
+    @unittest.skipUnless(
+        connection.vendor == "postgresql",
+        "asks PostgreSQL's schema editor which SQL an AlterField runs; on SQLite every AlterField is listed",
+    )
+    def test_an_alter_field_that_changes_no_column_takes_no_lock(self):
+        state = _state_now()
+        title = state.models["proposals", "proposal"].fields["title"].clone()
+        title.verbose_name = "heading"
+        title.help_text = "Only Django reads this"
+
+        locks = assess(_migration(migrations.AlterField("proposal", "title", title)), state, row_count)
+
+        self.assertEqual(locks, [])
 
     def test_a_data_migration_is_reported_with_an_unknown_time(self):
         migration = _migration(migrations.RunPython(migrations.RunPython.noop))
