@@ -302,7 +302,11 @@ class ReplyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         reply = response_services.sign_reply(self.get_object(), actor=request.user)
         return Response(ReplySerializer(reply).data)
 
-    @extend_schema(summary=_("Send a signed reply to the proposers"), request=None, responses=ReplySerializer)
+    @extend_schema(
+        summary=_("Send a signed reply to the proposers (to the committee first where it reviews replies)"),
+        request=None,
+        responses=ReplySerializer,
+    )
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         reply = response_services.send_reply(self.get_object(), actor=request.user)

@@ -181,6 +181,7 @@ def annotated(queryset):
             Subquery(answers.filter(status=CountersignStatus.AGREED).annotate(n=Count("pk")).values("n")[:1]), 0
         ),
         countersign_returned=Exists(answers.filter(status=CountersignStatus.RETURNED)),
+        countersign_waiting=Exists(answers.filter(status=CountersignStatus.PENDING)),
         lead_name=_lead_name(),
         has_contact=Exists(Contact.objects.filter(assignment=OuterRef("pk"))),
         extension_pending=Exists(
@@ -285,6 +286,8 @@ def make_row(a: Assignment, today: dt.date) -> Row:
         row.flags.append(("no_contact", "amber", _("No contact recorded")))
     if status == ReplyStatus.DRAFT and a.countersign_returned and not is_followup:
         row.flags.append(("countersign_returned", "amber", _("Returned by a co-handling unit (会签)")))
+    elif status == ReplyStatus.DRAFT and a.countersign_waiting and not is_followup:
+        row.flags.append(("countersign_waiting", "blue", _("Out for countersigning (会签)")))
     elif status == ReplyStatus.DRAFT and a.countersign_agreed and not is_followup:
         agreed = ngettext("Countersigned by %(agreed)d unit", "Countersigned by %(agreed)d units", a.countersign_agreed)
         row.flags.append(("countersigned", "blue", agreed % {"agreed": a.countersign_agreed}))

@@ -57,7 +57,7 @@ class RequestTests(CountersignScene):
             submit_reply(self.reply, actor=self.handler)
         message = refusal.exception.message
         self.assertIn("会签", message)
-        self.assertIn("not yet asked", message)
+        self.assertIn("尚未送会签", message)  # not yet asked
         self.assertIn(self.other_unit.name, message)
         self.assertIn(self.third_unit.name, message)
         self.reply.refresh_from_db()
@@ -74,9 +74,9 @@ class RequestTests(CountersignScene):
         event = Event.objects.get(proposal=self.lead.proposal, verb=EventVerb.COUNTERSIGN_REQUESTED)
         self.assertEqual(event.data["units"], [self.other_unit.name, self.third_unit.name])
         # Each co-handling unit's staff is told, with a link to its own countersign page.
-        told = Notification.objects.get(user=self.third_lead, title__contains="countersignature")
+        told = Notification.objects.get(user=self.third_lead, url__contains="/countersign/")
         self.assertIn(f"/assignment/{self.fgw.pk}/countersign/", told.url)
-        self.assertFalse(Notification.objects.filter(user=self.unitlead, title__contains="countersignature").exists())
+        self.assertFalse(Notification.objects.filter(user=self.unitlead, url__contains="/countersign/").exists())
 
     def test_only_the_lead_units_staff_may_send_it_and_only_after_every_opinion(self):
         with self.assertRaises(PermissionDenied):
@@ -93,7 +93,7 @@ class RequestTests(CountersignScene):
         waive_opinion(co, actor=self.committee, reason="会办单位逾期未报意见。")
         with self.assertRaises(WorkflowError) as refusal:
             request_countersign(draft, actor=self.handler)
-        self.assertIn("No co-handling unit", refusal.exception.message)
+        self.assertIn("没有需要会签的会办单位", refusal.exception.message)  # no co-handling unit to ask
         submit_reply(draft, actor=self.handler)
 
     def test_a_session_without_countersigning_changes_nothing(self):
@@ -120,7 +120,7 @@ class AnswerTests(CountersignScene):
         answer_countersign(self.row(self.edu), actor=self.other_handler, agree=True)
         with self.assertRaises(WorkflowError) as refusal:
             submit_reply(self.reply, actor=self.handler)
-        self.assertIn(f"awaiting an answer: {self.third_unit.name}", refusal.exception.message)
+        self.assertIn(f"尚未答复：{self.third_unit.name}", refusal.exception.message)  # awaiting an answer
         answer_countersign(self.row(self.fgw), actor=self.third_lead, agree=True, comments="同意。")
         row = self.row(self.fgw)
         self.assertEqual(
@@ -131,7 +131,8 @@ class AnswerTests(CountersignScene):
         verbs = list(Event.objects.filter(proposal=self.lead.proposal).values_list("verb", flat=True))
         self.assertEqual(verbs.count(EventVerb.COUNTERSIGN_AGREED), 2)
         # The lead unit hears of each answer.
-        self.assertTrue(Notification.objects.filter(user=self.handler, title__contains="agreed to your draft").exists())
+        lead_page = f"/assignment/{self.lead.pk}/reply/"
+        self.assertEqual(Notification.objects.filter(user=self.handler, url__contains=lead_page).count(), 2)
 
     def test_a_return_needs_comments_and_blocks_the_submission(self):
         with self.assertRaises(WorkflowError):
@@ -141,11 +142,11 @@ class AnswerTests(CountersignScene):
         answer_countersign(self.row(self.fgw), actor=self.third_handler, agree=True)
         with self.assertRaises(WorkflowError) as refusal:
             submit_reply(self.reply, actor=self.handler)
-        self.assertIn(f"returned with comments: {self.other_unit.name}", refusal.exception.message)
+        self.assertIn(f"附意见退回：{self.other_unit.name}", refusal.exception.message)  # returned with comments
         event = Event.objects.get(verb=EventVerb.COUNTERSIGN_RETURNED)
         self.assertEqual(event.note, "请补充学位测算。")
-        told = Notification.objects.get(user=self.handler, title__contains="returned your draft")
-        self.assertEqual(told.body, "请补充学位测算。")
+        told = Notification.objects.get(user=self.handler, body="请补充学位测算。")
+        self.assertIn(self.other_unit.name, told.title)
 
     def test_only_the_asked_units_staff_answer_and_only_once(self):
         for outsider in (self.handler, self.third_handler, self.committee, self.chencheng):
@@ -162,7 +163,7 @@ class AnswerTests(CountersignScene):
         # Edited after the agreement: the agreement covers the earlier text only.
         with self.assertRaises(WorkflowError) as refusal:
             submit_reply(self.reply, actor=self.handler)
-        self.assertIn("earlier version", refusal.exception.message)
+        self.assertIn("只会签过此前的版本", refusal.exception.message)  # answered an earlier version only
         request_countersign(self.reply, actor=self.handler)
         self.reply.refresh_from_db()
         for assignment in (self.edu, self.fgw):

@@ -52,6 +52,9 @@ class LeadPageTests(CountersignPageScene):
         self.assertIn("投资计划", row.letter["body"])
         page = self.client.get(admin_url("assignment_reply", self.lead.pk))
         self.assertContains(page, f'data-unit="{self.third_unit.pk}" data-status="pending"')
+        worklist = self.client.get(WORKLIST)
+        row = next(r for g in worklist.context["groups"] for r in g.rows if r.assignment.pk == self.lead.pk)
+        self.assertIn("countersign_waiting", [flag[0] for flag in row.flags])
 
     def test_submitting_before_everyone_agreed_is_refused_with_the_reason_and_nothing_saved(self):
         self.client.force_login(self.handler)

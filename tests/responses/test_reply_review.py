@@ -66,8 +66,9 @@ class HandOverTests(ReviewScene):
         self.assertEqual((self.assignment.status, self.assignment.replied_at), (AssignmentStatus.REPLIED, NOW))
         self.assertEqual(self.proposal.status, ProposalStatus.ASSIGNED)
         self.assertFalse(Notification.objects.filter(user__in=[self.chencheng, self.wangfang]).exists())
-        told = Notification.objects.get(user=self.committee, title__contains="review")
+        told = Notification.objects.get(user=self.committee)
         self.assertIn(f"/reply/{reply.pk}/committee-review/", told.url)
+        self.assertIn("督办审核", told.title)
         event = Event.objects.get(verb=EventVerb.REPLY_TO_REVIEW)
         self.assertEqual(event.data["assignment_status"], [AssignmentStatus.HANDLING, AssignmentStatus.REPLIED])
 
@@ -156,8 +157,8 @@ class ReturnTests(ReviewScene):
         self.assertEqual(reply.sendback_comment, "请写明资金安排的具体时间表。")
         self.assertTrue(reply.returned_by_committee)
         self.assertEqual((self.assignment.status, self.assignment.replied_at), (AssignmentStatus.HANDLING, None))
-        told = Notification.objects.get(user=self.handler, title__contains="returned your reply")
-        self.assertEqual(told.body, "请写明资金安排的具体时间表。")
+        told = Notification.objects.get(user=self.handler, body="请写明资金安排的具体时间表。")
+        self.assertIn(f"/assignment/{self.assignment.pk}/reply/", told.url)
         self.assertFalse(Notification.objects.filter(user=self.chencheng).exists())
         event = Event.objects.get(verb=EventVerb.REPLY_REVIEW_RETURNED)
         self.assertEqual(event.note, "请写明资金安排的具体时间表。")
@@ -212,9 +213,8 @@ class RecategorizeTests(ReviewScene):
         self.assertEqual(revision.changes, {"category": [self.reply_categories["A"].pk, self.reply_categories["C"].pk]})
         event = Event.objects.get(verb=EventVerb.REPLY_RECATEGORIZED)
         self.assertEqual((event.note, event.data["from"], event.data["to"]), ("所提问题受用地条件限制。", "A", "C"))
-        told = Notification.objects.get(user=self.handler, title__contains="category")
-        self.assertIn("A", told.title)
-        self.assertEqual(told.body, "所提问题受用地条件限制。")
+        told = Notification.objects.get(user=self.handler, body="所提问题受用地条件限制。")
+        self.assertIn("由 A 调整为 C", told.title)
 
     def test_it_refuses_no_reason_the_same_category_and_a_follow_up_category_without_a_commitment_date(self):
         reply = self.handed_over()
@@ -224,7 +224,7 @@ class RecategorizeTests(ReviewScene):
             recategorize_reply(reply, actor=self.committee, category=self.reply_categories["A"], reason="同上")
         with self.assertRaises(WorkflowError) as refusal:
             recategorize_reply(reply, actor=self.committee, category=self.reply_categories["B"], reason="正在解决")
-        self.assertIn("commitment date", refusal.exception.message)
+        self.assertIn("承诺日期", refusal.exception.message)  # the commitment date
         with self.assertRaises(PermissionDenied):
             recategorize_reply(reply, actor=self.handler, category=self.reply_categories["C"], reason="自行调整")
         reply.refresh_from_db()

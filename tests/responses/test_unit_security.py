@@ -8,7 +8,8 @@ admin, view or action is therefore tested the day it is added; a newly registere
 must be declared below as holding unit work or as reference data, or the test fails.
 
 Another unit's work is a full handling scene of 区教育局 (and of 区发改局, which it helps as
-co-handler): proposals with attachments, proposers, assignments, contacts, opinions, a
+co-handler and asks to countersign a draft): proposals with attachments, proposers, assignments, contacts,
+opinions, a countersign request, a
 sent reply with its revisions and feedback, return and extension requests, reminders,
 notifications and a supervision note, each carrying a unique marker text. For every
 request, as our unit's handler and as its leader, the response must not contain any
@@ -43,6 +44,7 @@ from responses.models import (
     Assignment,
     CalendarYear,
     Contact,
+    Countersign,
     ExtensionRequest,
     Feedback,
     Holiday,
@@ -63,6 +65,7 @@ from responses.services import (
     save_reply_draft,
     send_opinion,
 )
+from responses.services.countersign import countersign_letter
 from tests.base import make_proposal
 from tests.responses.helpers_units import COHANDLING, LEAD, TODAY, UnitPagesTestCase
 
@@ -89,6 +92,7 @@ SECRETS = [
     "机密草稿正文酉戌亥",
     "机密沟通记录天地玄",
     "机密会办意见黄宇宙",
+    "机密会签稿金生丽水",
     "机密退回理由洪荒日",
     "机密延期理由月盈昃",
     "机密测评意见辰宿列",
@@ -274,6 +278,17 @@ class OtherUnitsWorkStaysHiddenTests(UnitPagesTestCase):
             number=SECRET_NUMBERS[3],
         )
         opinion = send_opinion(fourth_co, actor=edu, body="机密会办意见黄宇宙")
+        # 区发改局's draft, sent to 区教育局 for countersigning (会签) as a session with it would.
+        fourth_draft = save_reply_draft(
+            fourth_lead, actor=cls.third_handler, data={"body": "机密会签稿金生丽水"}, base_version=None
+        )
+        countersign = Countersign.objects.create(
+            reply=fourth_draft,
+            assignment=fourth_co,
+            version=fourth_draft.version,
+            letter=countersign_letter(fourth_draft),
+            requested_by=cls.third_handler,
+        )
         # 5. An opinion (意见建议) forwarded to the other unit for reference.
         suggestion = make_proposal(
             cls.lihua,
@@ -303,6 +318,7 @@ class OtherUnitsWorkStaysHiddenTests(UnitPagesTestCase):
             ExtensionRequest: extension,
             Reminder: reminder,
             Opinion: opinion,
+            Countersign: countersign,
             User: edu,
         }
 
@@ -321,6 +337,7 @@ class OtherUnitsWorkStaysHiddenTests(UnitPagesTestCase):
             Assignment: "proposal",
             Reminder: "proposal",
             Opinion: "assignment__proposal",
+            Countersign: "assignment__proposal",
             Contact: "assignment__proposal",
             ReturnRequest: "assignment__proposal",
             ExtensionRequest: "assignment__proposal",
@@ -547,7 +564,7 @@ class OtherUnitsWorkStaysHiddenTests(UnitPagesTestCase):
 
     def test_a_unit_handler_can_neither_see_nor_change_another_units_work_anywhere(self):
         # The scene is what it should be: every model admin's object URLs get a row of theirs.
-        self.assertEqual(len(self.secret), 18)
+        self.assertEqual(len(self.secret), 19)
         self.assertTrue(Reply.objects.filter(pk=self.secret[Reply].pk, letter_number=SECRET_LETTER).exists())
         self.sign_in(self.handler)
         self.phase("check_model_admin_urls")
