@@ -10,6 +10,7 @@ from proposals.choices import EventVerb, ProposalStatus
 from proposals.models import Event, Notification
 from responses import services
 from responses.choices import AssignmentRole, AssignmentStatus, RequestStatus
+from responses.deadlines import WorkCalendar
 from responses.models import Assignment, ExtensionRequest, ReturnRequest
 from tests.base import PersonaTestCase
 from tests.proposals.helpers_committee import assigned, url
@@ -112,7 +113,11 @@ class ReturnDecisionTests(PersonaTestCase):
 class ExtensionDecisionTests(PersonaTestCase):
     def setUp(self) -> None:
         self.proposal, (self.assignment,) = assigned(self.committee, self.chencheng, self.session, self.unit)
+        # A working day about a month later: a weekend or holiday would be moved to the next working day.
+        calendar = WorkCalendar.load()
         self.wanted = self.assignment.reply_due + dt.timedelta(days=30)
+        while not calendar.is_working_day(self.wanted):
+            self.wanted += dt.timedelta(days=1)
         self.request = services.request_extension(
             self.assignment, actor=self.handler, requested_until=self.wanted, reason="需开展实地调研"
         )
