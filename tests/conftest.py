@@ -32,6 +32,18 @@ def _empty_shared_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language (Chinese), whatever language an earlier test in the same
+    worker left active, so that a message checked in Chinese never depends on the order of the tests."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _jinja2_pages_report_their_context():
     """The test client reads a page's context (``response.context``) from Django's ``template_rendered``
