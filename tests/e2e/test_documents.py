@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
+from playwright.sync_api import expect
 
 from documents import services
 from documents.choices import COMPILED_STATUSES, BuildState
@@ -131,8 +132,8 @@ def test_the_print_views_are_official_a4_documents_in_chinese(login):
     clerk.goto("/documents/compilations/")
     clerk.locator("tr", has_text="六届六次会议").get_by_test_id("print-compilation").click()
     contents = clerk.get_by_test_id("compilation-contents").locator("a")
-    assert contents.count() == compiled
-    assert clerk.get_by_test_id("compiled-proposal").count() == compiled
+    expect(contents).to_have_count(compiled)  # waits for the page the click opened
+    expect(clerk.get_by_test_id("compiled-proposal")).to_have_count(compiled)
     first = clerk.get_by_test_id("compiled-proposal").first
     keep(clerk, "compilation", until="[data-testid=compiled-proposal]")
     contents.first.click()
@@ -142,7 +143,7 @@ def test_the_print_views_are_official_a4_documents_in_chinese(login):
     clerk.goto("/documents/compilations/")
     clerk.locator("tr", has_text="六届三次会议").get_by_test_id("print-replies").click()
     letters = clerk.get_by_test_id("compiled-reply")
-    assert letters.count() == Reply.objects.sent().filter(assignment__proposal__session=old).count()
+    expect(letters).to_have_count(Reply.objects.sent().filter(assignment__proposal__session=old).count())
     assert "尊敬的陈澄委员" in letters.first.inner_text()
     assert "福工信函〔2023〕160号" in letters.first.inner_text()
     keep(clerk, "reply-compilation", until="[data-testid=compiled-reply] [data-testid=letter-salutation]")
