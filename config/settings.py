@@ -346,7 +346,10 @@ CELERY_TASK_QUEUES = (
     Queue("scheduled", Exchange("scheduled"), routing_key="scheduled"),
 )
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"responses.tasks.scan_reminders": {"queue": "scheduled"}}
+CELERY_TASK_ROUTES = {
+    "responses.tasks.scan_reminders": {"queue": "scheduled"},
+    "documents.tasks.prune_builds": {"queue": "scheduled"},
+}
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
 
 REMINDER_SCAN_CRONTAB = env.string("REMINDER_SCAN_CRONTAB", "* * * * *")
@@ -382,7 +385,15 @@ CELERY_BEAT_SCHEDULE = {
         # A scan not started before the next one is due is dropped: the next one covers it.
         "options": {"expires": _scan_expires},
     },
+    "prune-document-builds": {
+        "task": "documents.tasks.prune_builds",
+        "schedule": crontab(minute=40, hour=3),
+        "options": {"expires": 3600},
+    },
 }
+# Built compilations (documents.DocumentBuild) and their files are deleted this many days after they
+# were finished; they can be built again at any time.
+DOCUMENT_BUILDS_KEEP_DAYS = env.integer("DOCUMENT_BUILDS_KEEP_DAYS", 30)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Each worker writes a heartbeat this often; /healthz calls the workers degraded when the newest is older.

@@ -3,7 +3,8 @@
 ``request_build`` writes the row (queued) and hands it to the worker after commit; ``run_build`` (the
 task) claims it (queued → running), writes the document reporting its progress on the row, stores the
 file under the private storage and marks it done, or records why it failed. ``check_stalled`` turns a
-build whose worker stopped answering into a failed one, so nobody waits for ever. Who may ask is
+build whose worker stopped answering into a failed one, so nobody waits for ever; ``prune_builds`` (daily,
+from beat) deletes finished builds and their files after ``DOCUMENT_BUILDS_KEEP_DAYS``. Who may ask is
 ``may_compile``; who may see a build and its file is ``DocumentBuild.objects.visible_to``.
 """
 
@@ -13,6 +14,7 @@ import logging
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -206,3 +208,24 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return _("the file could not be stored on the server's disk")
     return _("an unexpected error: %(name)s") % {"name": type(exc).__name__}
+
+
+def prune_builds(now=None) -> int:
+    """Deletes the builds finished more than ``DOCUMENT_BUILDS_KEEP_DAYS`` ago, with their files.
+
+    A compilation can be asked for again at any time; the files would otherwise fill the disk (and
+    every backup). The row goes first: a crash before the file's removal leaves an unused file, never
+    a build offering a file that is gone. Returns how many builds were deleted.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DOCUMENT_BUILDS_KEEP_DAYS)
+    old = DocumentBuild.objects.filter(state__in=[BuildState.DONE, BuildState.FAILED], finished_at__lt=cutoff)
+    deleted = 0
+    for build in old.only("pk", "file"):
+        name = build.file.name
+        if DocumentBuild.objects.filter(pk=build.pk).delete()[0]:
+            deleted += 1
+            if name:
+                build.file.storage.delete(name)
+    if deleted:
+        logger.info("deleted %d document builds finished before %s", deleted, cutoff)
+    return deleted

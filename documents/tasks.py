@@ -23,3 +23,8 @@ def build_document(build_id: int) -> bool:
     # and a build whose worker died is shown as stopped (services.check_stalled). No retries: the
     # error is recorded on the build and the clerk asks again.
     return services.run_build(build_id)
+
+
+@shared_task(ignore_result=True)
+def prune_builds() -> int:
+    return services.prune_builds()

@@ -18,6 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from unfold.widgets import (
@@ -33,6 +34,7 @@ from accounts.models import Unit, User
 from accounts.text_input import SingleLineFormMixin
 from proposals import drafting, paper
 from proposals.admin_common import (
+    DATE_INPUT,
     active_units,
     admin_url,
     committee_only,
@@ -77,6 +79,15 @@ class PaperProposalForm(SingleLineFormMixin, forms.Form):
 
     session = forms.ModelChoiceField(
         label=gettext_lazy("Session"), queryset=Session.objects.none(), widget=UnfoldAdminSelectWidget
+    )
+    received_on = forms.DateField(
+        label=gettext_lazy("Received on (收到日期)"),
+        widget=DATE_INPUT,
+        help_text=gettext_lazy(
+            "The day the committee received the paper form: it must fall in the session's submission period, "
+            "and it becomes the proposal's submission date."
+        ),
+        error_messages={"required": gettext_lazy("Give the day the paper form was received.")},
     )
     lead = MemberChoiceField(
         label=gettext_lazy("Lead proposer (第一提案人)"),
@@ -146,6 +157,7 @@ class PaperProposalForm(SingleLineFormMixin, forms.Form):
         kwargs.setdefault("initial", {})
         current = Session.current()
         kwargs["initial"].setdefault("session", current.pk if current else None)
+        kwargs["initial"].setdefault("received_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = Session.objects.order_by("-year", "-term", "-meeting")
         self.fields["lead"].queryset = _members()
@@ -206,6 +218,7 @@ def paper_entry(request: HttpRequest, model_admin) -> HttpResponse:
                     data=form.draft_data(),
                     units=data["suggested_units"],
                     scan=data["scan"] or None,
+                    received_on=data["received_on"],
                 )
             except WorkflowError as exc:
                 form.add_error(None, exc.message)

@@ -5,7 +5,9 @@ the lead proposer, the joint proposers who signed the paper and, if they have on
 paper form (stored as the proposal's attachment). The proposal is entered as submitted: it goes
 straight into the committee's review like a member's own submission, under the same rules (a title
 and concrete suggestions, the session's submission period, its rule for joint proposals), and gets
-its number at 立案 like any other.
+its number at 立案 like any other. Paper forms are often typed in days after the plenary: the day the
+committee received the form (``received_on``) is what the submission period is checked on, and it is
+the proposal's submission date (the start of that day when it is not today).
 
 The joint proposers signed the paper, so they are confirmed co-signers, marked as confirmed on paper
 (``Proposer.confirmed_on_paper``). The proposal keeps who entered it and when (``entered_by``,
@@ -20,6 +22,7 @@ transaction fails), notifications sent after commit.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from django.core.files.uploadedfile import UploadedFile
@@ -66,6 +69,11 @@ def check_proposers(lead: User, cosigners: Iterable[User]) -> list[User]:
     return cosigners
 
 
+def received_day_start(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the site's time zone: the submission time of a form received that day."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def enter_paper_proposal(
     *,
     actor: User,
@@ -75,11 +83,13 @@ def enter_paper_proposal(
     data: Mapping,
     units: Iterable[Unit] = (),
     scan: UploadedFile | None = None,
+    received_on: dt.date | None = None,
 ) -> Proposal:
     """代提交: ``actor`` (committee staff) enters ``lead``'s paper proposal, signed by ``cosigners``.
 
     ``data`` holds the proposal's text and choices as for a draft (``drafting.DRAFT_FIELDS``; the kind
-    follows from the joint proposers: individual without, joint with). Returns the submitted proposal.
+    follows from the joint proposers: individual without, joint with). ``received_on`` is the day the
+    committee received the paper form (default: today). Returns the submitted proposal.
     """
     require_committee(actor)
     cosigners = check_proposers(lead, cosigners)
@@ -87,7 +97,11 @@ def enter_paper_proposal(
     values = clean_draft_data({**data, "kind": kind, "collective_author": ""})
     check_length(Proposal, "title", values["title"])
     require_text(values["suggestions"], _("Write the concrete suggestions before submitting."))
-    check_submission_period(session)
+    today = timezone.localdate()
+    received_on = received_on or today
+    if received_on > today:
+        raise WorkflowError(_("The day the paper form was received cannot be later than today."))
+    check_submission_period(session, on=received_on)
     uploads = [(scan, check_scan(scan))] if scan else []
     with StoredFiles() as stored, transaction.atomic():
         now = timezone.now()
@@ -118,7 +132,8 @@ def enter_paper_proposal(
         refresh_lead_name(proposal)
         check_joint_rule(proposal)
         names = [row.original_name for row in stored.add(proposal, actor, uploads)]
-        old = set_status(proposal, ProposalStatus.SUBMITTED, submitted_at=now)
+        submitted_at = now if received_on == today else received_day_start(received_on)
+        old = set_status(proposal, ProposalStatus.SUBMITTED, submitted_at=submitted_at)
         record_event(
             proposal,
             actor,
@@ -128,6 +143,7 @@ def enter_paper_proposal(
             data={
                 "on_behalf_of": lead.pk,
                 "member": lead.display_name,
+                "received_on": received_on.isoformat(),
                 "cosigners": [user.display_name for user in cosigners],
                 "attachments": names,
             },

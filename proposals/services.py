@@ -21,6 +21,7 @@ are in ``responses.services``; the primitives both use are in ``proposals.workfl
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
@@ -117,9 +118,9 @@ def joint_rule_met(proposal: Proposal) -> bool:
     return confirmed >= session.joint_min_confirmed
 
 
-def check_submission_period(session: Session) -> None:
-    """Refuse a submission outside the session's submission period (checked on today's date)."""
-    today = timezone.localdate()
+def check_submission_period(session: Session, on: dt.date | None = None) -> None:
+    """Refuse a submission outside the session's submission period, checked on ``on`` (default: today)."""
+    today = on or timezone.localdate()
     if session.opens_on and today < session.opens_on:
         raise WorkflowError(_("Submissions for this session open on %(date)s.") % {"date": session.opens_on})
     if session.closes_on and today > session.closes_on:

@@ -158,6 +158,32 @@ class BuildServiceTests(DocumentScene):
                 fresh = request_build(actor=self.committee, session=self.session, kind=DocumentKind.COMPILATION)
         self.assertNotIn(fresh.pk, (waiting.pk, running.pk))
 
+    def test_finished_builds_are_deleted_with_their_files_after_the_days_kept(self):
+        old = self.ask()
+        failed = self.ask(order="category")
+        DocumentBuild.objects.filter(pk=failed.pk).update(state=BuildState.FAILED, file="")
+        waiting = self.ask(kind=DocumentKind.REPLIES, run=False)
+        storage, name = old.file.storage, old.file.name
+        self.assertTrue(storage.exists(name))
+        finished = old.finished_at
+
+        with self.settings(DOCUMENT_BUILDS_KEEP_DAYS=30):
+            self.assertEqual(services.prune_builds(now=finished + dt.timedelta(days=29)), 0)
+            self.assertTrue(storage.exists(name))
+            self.assertEqual(services.prune_builds(now=finished + dt.timedelta(days=31)), 2)
+
+        self.assertFalse(storage.exists(name))
+        self.assertEqual(list(DocumentBuild.objects.values_list("pk", flat=True)), [waiting.pk])
+        self.client.force_login(self.committee)
+        self.assertEqual(self.client.get(reverse("documents:build", args=[old.pk])).status_code, 404)
+
+    def test_beat_prunes_the_builds_every_night_on_the_scheduled_queue(self):
+        from django.conf import settings
+
+        entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "documents.tasks.prune_builds")
+        self.assertEqual(entry["schedule"].hour, {3})
+        self.assertEqual(settings.CELERY_TASK_ROUTES["documents.tasks.prune_builds"], {"queue": "scheduled"})
+
 
 class BuildPageTests(DocumentScene):
     def post(self, user, **data):

@@ -27,6 +27,7 @@ class PaperEntryPageTests(InEnglish, PersonaTestCase):
     def post(self, **overrides):
         data = {
             "session": self.session.pk,
+            "received_on": timezone.localdate().isoformat(),
             "lead": self.chencheng.pk,
             "cosigners": [self.wangfang.pk],
             "title": TITLE,
@@ -100,6 +101,24 @@ class PaperEntryPageTests(InEnglish, PersonaTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("Submissions for this session closed on", response.context["form"].non_field_errors()[0])
         self.assertContains(response, 'data-testid="form-errors"', status_code=400)
+        self.assertFalse(Proposal.objects.exists())
+
+    def test_a_form_received_before_the_session_closed_is_entered_with_that_date_shown(self):
+        today = timezone.localdate()
+        received = today - dt.timedelta(days=3)
+        Session.objects.filter(pk=self.session.pk).update(closes_on=today - dt.timedelta(days=1))
+        response = self.post(received_on=received.isoformat())
+        self.assertEqual(response.status_code, 302)
+        proposal = Proposal.objects.get()
+        self.assertEqual(timezone.localtime(proposal.submitted_at).date(), received)
+        self.client.force_login(self.chencheng)
+        page = self.client.get(reverse("portal:proposal_detail", args=[proposal.pk]))
+        self.assertContains(page, f"The committee received the paper form on {received:%Y-%m-%d}.")
+
+    def test_the_day_received_is_asked_for(self):
+        response = self.post(received_on="")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.context["form"].errors["received_on"], ["Give the day the paper form was received."])
         self.assertFalse(Proposal.objects.exists())
 
     def test_a_scan_that_is_no_pdf_or_image_is_refused_beside_it(self):

@@ -161,6 +161,27 @@ class PaperEntryTests(InEnglish, PersonaTestCase):
             self.enter()
         self.assert_nothing_entered()
 
+    def test_a_form_received_in_the_period_is_entered_after_it_closed_with_that_submission_date(self):
+        today = timezone.localdate()
+        received = today - dt.timedelta(days=5)
+        self.session.opens_on, self.session.closes_on = today - dt.timedelta(days=30), today - dt.timedelta(days=2)
+        proposal = self.enter(received_on=received)
+        self.assertEqual(proposal.status, ProposalStatus.SUBMITTED)
+        self.assertEqual(timezone.localtime(proposal.submitted_at).date(), received)
+        self.assertEqual(timezone.localtime(proposal.entered_at).date(), today)
+        event = Event.objects.get(proposal=proposal, verb=EventVerb.ENTERED_FROM_PAPER)
+        self.assertEqual(event.data["received_on"], received.isoformat())
+
+    def test_a_form_received_outside_the_period_or_in_the_future_is_refused(self):
+        today = timezone.localdate()
+        self.session.opens_on, self.session.closes_on = today - dt.timedelta(days=30), today - dt.timedelta(days=2)
+        with self.assertRaisesMessage(WorkflowError, "Submissions for this session closed on"):
+            self.enter(received_on=today - dt.timedelta(days=1))
+        self.session.closes_on = None
+        with self.assertRaisesMessage(WorkflowError, "cannot be later than today"):
+            self.enter(received_on=today + dt.timedelta(days=1))
+        self.assert_nothing_entered()
+
     def test_the_sessions_rule_for_joint_proposals_holds(self):
         self.session.joint_min_confirmed = 2
         self.session.save(update_fields=["joint_min_confirmed"])
