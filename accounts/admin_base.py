@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.decorators import display
+from unfold.forms import PaginationInlineFormSet
 
 from accounts.badges import BADGE_VARIANTS
 from accounts.choices import UNIT_ROLES, Role
@@ -316,9 +317,20 @@ class ReadOnlyAdmin(RoleScopedAdmin):
     actions = None
 
 
+class LabelledRowsFormSet(PaginationInlineFormSet):
+    """A table's rows name their fields only in its header: each input carries its label for screen readers."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            if field.label:
+                field.widget.attrs.setdefault("aria-label", field.label)
+
+
 class RoleScopedTabularInline(RoleScopedMixin, TabularInline):
     extra = 0
     form = CleanTextModelForm
+    formset = LabelledRowsFormSet
 
 
 class RoleScopedStackedInline(RoleScopedMixin, StackedInline):

@@ -116,3 +116,20 @@ def test_the_login_page_is_chinese_by_default():
     content = response.content.decode()
     assert 'lang="zh-hans"' in content
     assert "提案办理系统" in content
+
+
+def test_every_field_of_our_models_has_a_translatable_name():
+    """A field without a verbose name is shown by its Python name (``uploaded by``) in the admin's tables."""
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    ours = ("accounts", "proposals", "responses", "dashboard", "documents", "imports", "api", "ops")
+    unnamed = [
+        f"{model.__name__}.{field.name}"
+        for label in ours
+        if apps.is_installed(label)
+        for model in apps.get_app_config(label).get_models()
+        for field in model._meta.get_fields()
+        if not field.auto_created and not isinstance(field.verbose_name, Promise)
+    ]
+    assert not unnamed

@@ -116,3 +116,15 @@ def test_on_a_phone_the_letter_title_keeps_the_proposal_number_whole(login):
     page.locator(".letter-title").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.evaluate("window.scrollBy(0, -80)")
     keep(page, "letter-title", PHONE, full_page=False)
+
+
+def test_the_stock_change_form_names_every_input_of_its_table_rows(login):
+    """A proposal's change form in the admin: the proposer rows' inputs are named only by the table's header
+    until each carries its label (axe-core rates an unnamed input critical; it checks the page after the test)."""
+    case = Proposal.objects.get(number="2023160")
+    page = login("committee")
+    page.goto(f"/admin/proposals/proposal/{case.pk}/change/")
+    row = page.locator("#proposers-group tbody tr.form-row").first
+    assert row.locator("select[name$='-role']").get_attribute("aria-label") == "角色"
+    assert row.locator("input[name$='-order']").get_attribute("aria-label") == "排序"
+    keep(page, "admin-proposal-change", DESKTOP)
