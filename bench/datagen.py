@@ -344,8 +344,8 @@ def proposals(c, raw, size: int, today: dt.date) -> None:
         made += count
         _say(f"{made:,} proposals")
     c.execute(
-        'INSERT INTO proposals_proposer (proposal_id, user_id, role, status, "order", invited_at, confirmed_at) '
-        "SELECT id, created_by_id, 'lead', 'confirmed', 0, created_at, created_at FROM proposals_proposal"
+        'INSERT INTO proposals_proposer (proposal_id, user_id, role, status, "order", invited_at, confirmed_at, confirmed_on_paper) '
+        "SELECT id, created_by_id, 'lead', 'confirmed', 0, created_at, created_at, false FROM proposals_proposal"
     )
 
 
@@ -418,14 +418,14 @@ def replies(c) -> None:
         INSERT INTO responses_reply (
             assignment_id, round, is_followup, status, category_id, letter_number, body, contact_person,
             contact_phone, commitment_date, drafted_by_id, signer_id, signed_at, sent_at, sendback_comment,
-            version, created_at, updated_at)
+            returned_by_committee, version, created_at, updated_at)
         SELECT a.id, 1, false, 'sent',
                CASE WHEN x < 42 THEN 1 WHEN x < 78 THEN 2 WHEN x < 92 THEN 3 ELSE 4 END,
                '福' || u.short_name || '函〔' || extract(year FROM a.replied_at)::int || '〕' || a.id || '号',
                '关于您提出的建议，我单位高度重视，经认真研究，现答复如下：一、加强统筹协调；二、完善政策措施；三、推动落实见效。特此回复。',
                '王科长', '0755-82918' || lpad((a.unit_id * 7 %% 1000)::text, 3, '0'),
                CASE WHEN x >= 42 AND x < 78 THEN (a.replied_at + interval '6 months')::date END,
-               h.id, l.id, a.replied_at - interval '1 day', a.replied_at, '', 3,
+               h.id, l.id, a.replied_at - interval '1 day', a.replied_at, '', false, 3,
                a.replied_at - interval '5 days', a.replied_at
         FROM (SELECT *, (id * 37) %% 100 AS x FROM responses_assignment
               WHERE status = 'replied' AND role IN ('lead', 'separate')) a
@@ -439,8 +439,8 @@ def replies(c) -> None:
         """
         INSERT INTO responses_reply (
             assignment_id, round, is_followup, status, category_id, letter_number, body, contact_person,
-            contact_phone, drafted_by_id, sendback_comment, version, created_at, updated_at)
-        SELECT a.id, 1, false, 'draft', NULL, '', '（答复函草稿）', '', '', h.id, '', 1, now(), now()
+            contact_phone, drafted_by_id, sendback_comment, returned_by_committee, version, created_at, updated_at)
+        SELECT a.id, 1, false, 'draft', NULL, '', '（答复函草稿）', '', '', h.id, '', false, 1, now(), now()
         FROM responses_assignment a JOIN accounts_user h ON h.username = 'handler' || a.unit_id
         WHERE a.status = 'handling' AND a.role IN ('lead', 'separate') AND a.id %% 4 = 0
         """,
@@ -452,12 +452,13 @@ def feedback(c) -> None:
     """The lead proposer rates most sent replies: mostly 满意, a few 不满意 (with a comment)."""
     c.execute(
         """
-        INSERT INTO responses_feedback (reply_id, user_id, attitude, result, comment, created_at)
+        INSERT INTO responses_feedback (
+            reply_id, user_id, attitude, result, comment, created_at, paper_form, paper_form_name, paper_form_type)
         SELECT r.id, p.created_by_id,
                CASE WHEN x < 86 THEN 'satisfied' WHEN x < 97 THEN 'basically' ELSE 'dissatisfied' END,
                CASE WHEN x < 74 THEN 'satisfied' WHEN x < 94 THEN 'basically' ELSE 'dissatisfied' END,
                CASE WHEN x >= 94 THEN '答复内容与实际情况不符，希望进一步落实。' ELSE '' END,
-               r.sent_at + interval '5 days'
+               r.sent_at + interval '5 days', '', '', ''
         FROM (SELECT r.*, (r.id * 53) %% 100 AS x FROM responses_reply r WHERE r.status = 'sent') r
         JOIN responses_assignment a ON a.id = r.assignment_id
         JOIN proposals_proposal p ON p.id = a.proposal_id
