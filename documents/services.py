@@ -214,18 +214,16 @@ def prune_builds(now=None) -> int:
     """Deletes the builds finished more than ``DOCUMENT_BUILDS_KEEP_DAYS`` ago, with their files.
 
     A compilation can be asked for again at any time; the files would otherwise fill the disk (and
-    every backup). The row goes first: a crash before the file's removal leaves an unused file, never
+    every backup). The rows go first: a crash before the files' removal leaves unused files, never
     a build offering a file that is gone. Returns how many builds were deleted.
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.DOCUMENT_BUILDS_KEEP_DAYS)
     old = DocumentBuild.objects.filter(state__in=[BuildState.DONE, BuildState.FAILED], finished_at__lt=cutoff)
-    deleted = 0
-    for build in old.only("pk", "file"):
-        name = build.file.name
-        if DocumentBuild.objects.filter(pk=build.pk).delete()[0]:
-            deleted += 1
-            if name:
-                build.file.storage.delete(name)
+    names = [name for name in old.values_list("file", flat=True) if name]
+    deleted = old.delete()[1].get(DocumentBuild._meta.label, 0)
+    storage = DocumentBuild._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
     if deleted:
         logger.info("deleted %d document builds finished before %s", deleted, cutoff)
     return deleted

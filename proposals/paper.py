@@ -69,11 +69,6 @@ def check_proposers(lead: User, cosigners: Iterable[User]) -> list[User]:
     return cosigners
 
 
-def received_day_start(day: dt.date) -> dt.datetime:
-    """The start of ``day`` in the site's time zone: the submission time of a form received that day."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def enter_paper_proposal(
     *,
     actor: User,
@@ -132,7 +127,10 @@ def enter_paper_proposal(
         refresh_lead_name(proposal)
         check_joint_rule(proposal)
         names = [row.original_name for row in stored.add(proposal, actor, uploads)]
-        submitted_at = now if received_on == today else received_day_start(received_on)
+        # A form received on an earlier day was submitted at the start of that day, in the site's time zone.
+        submitted_at = (
+            now if received_on == today else timezone.make_aware(dt.datetime.combine(received_on, dt.time.min))
+        )
         old = set_status(proposal, ProposalStatus.SUBMITTED, submitted_at=submitted_at)
         record_event(
             proposal,
